@@ -103,3 +103,22 @@ func splitPath(s string) []string {
 	}
 	return append(out, s[start:])
 }
+
+// All unpacks the *Errors inside err, including every error of an errors.Join, so a
+// validation can report every bad field at once.
+func All(err error) []*Error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*Error
+		for _, e := range j.Unwrap() {
+			out = append(out, All(e)...)
+		}
+		return out
+	}
+	if e := As(err); e != nil {
+		return []*Error{e}
+	}
+	return nil
+}
