@@ -81,6 +81,9 @@ func Start(tb testing.TB, dsn string) *Kratos {
 	}
 	bin := Binary()
 	if bin == "" {
+		if p := os.Getenv("KRATOS_BIN"); p != "" {
+			tb.Skipf("KRATOS_BIN=%s does not exist: run scripts/kratos-build.sh or fix KRATOS_BIN to run these tests.", p)
+		}
 		tb.Skip("Ory Kratos binary not found: run scripts/kratos-build.sh (or set KRATOS_BIN) to run these tests.")
 	}
 	if dsn == "" {

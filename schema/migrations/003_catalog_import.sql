@@ -1,0 +1,2 @@
+-- reserved for the bulk import
+SELECT 1;

@@ -1,0 +1,2 @@
+-- reserved for search
+SELECT 1;
