@@ -30,6 +30,8 @@ type CustomerCreate struct {
 	Name         string
 	Company      string
 	Kind         string // default CONSUMER
+	// IdempotencyKey, when set, makes a retry return the first result.
+	IdempotencyKey string
 }
 
 // Validate checks the input and normalizes the e-mail.
@@ -100,8 +102,15 @@ func (s *Service) CreateCustomer(ctx context.Context, p Principal, in CustomerCr
 		} else if err != nil {
 			return err
 		}
-		c, err = scanCustomer(tx.QueryRow(ctx, `INSERT INTO customers (storefront_id, consortium_id, member_id, email, name, company, kind)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+customerCols, sfID, p.ConsortiumID, memberID, in.Email, in.Name, in.Company, in.Kind))
+		id, replay, err := db.Idempotent(ctx, tx, p.Scope(), "customerCreate", in.IdempotencyKey, func() (uuid.UUID, error) {
+			var err error
+			c, err = scanCustomer(tx.QueryRow(ctx, `INSERT INTO customers (storefront_id, consortium_id, member_id, email, name, company, kind)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+customerCols, sfID, p.ConsortiumID, memberID, in.Email, in.Name, in.Company, in.Kind))
+			return c.ID, err
+		})
+		if err == nil && replay {
+			c, err = scanCustomer(tx.QueryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE storefront_id = $1 AND id = $2`, sfID, id))
+		}
 		return err
 	})
 	if db.IsUniqueViolation(err, "customers_email_key") {

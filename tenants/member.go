@@ -37,6 +37,8 @@ type MemberInvite struct {
 	LegalName  string
 	IsSupplier bool
 	IsSeller   bool
+	// IdempotencyKey, when set, makes a retry return the first result.
+	IdempotencyKey string
 }
 
 // Validate checks the input.
@@ -66,9 +68,15 @@ func (s *Service) InviteMember(ctx context.Context, p Principal, in MemberInvite
 	}
 	var m *Member
 	err := db.InTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		var err error
-		m, err = scanMember(tx.QueryRow(ctx, `INSERT INTO members (consortium_id, handle, legal_name, is_supplier, is_seller)
-			VALUES ($1, $2, $3, $4, $5) RETURNING `+memberCols, p.ConsortiumID, in.Handle, in.LegalName, in.IsSupplier, in.IsSeller))
+		id, replay, err := db.Idempotent(ctx, tx, p.Scope(), "memberInvite", in.IdempotencyKey, func() (uuid.UUID, error) {
+			var err error
+			m, err = scanMember(tx.QueryRow(ctx, `INSERT INTO members (consortium_id, handle, legal_name, is_supplier, is_seller)
+				VALUES ($1, $2, $3, $4, $5) RETURNING `+memberCols, p.ConsortiumID, in.Handle, in.LegalName, in.IsSupplier, in.IsSeller))
+			return m.ID, err
+		})
+		if err == nil && replay {
+			m, err = scanMember(tx.QueryRow(ctx, `SELECT `+memberCols+` FROM members WHERE consortium_id = $1 AND id = $2`, p.ConsortiumID, id))
+		}
 		return err
 	})
 	if db.IsUniqueViolation(err, "members_handle_key") {

@@ -31,6 +31,8 @@ type StorefrontCreate struct {
 	Name          string
 	Currency      string // default: the consortium's
 	RoutingPolicy string // default: WAREHOUSE_FIRST
+	// IdempotencyKey, when set, makes a retry return the first result.
+	IdempotencyKey string
 }
 
 // Validate checks the input, filling defaults.
@@ -103,8 +105,15 @@ func (s *Service) CreateStorefront(ctx context.Context, p Principal, in Storefro
 		if in.Currency == "" {
 			in.Currency = currency
 		}
-		sf, err = scanStorefront(tx.QueryRow(ctx, `INSERT INTO storefronts (consortium_id, member_id, handle, name, currency, routing_policy)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+storefrontCols, p.ConsortiumID, p.MemberID, in.Handle, in.Name, in.Currency, in.RoutingPolicy))
+		id, replay, err := db.Idempotent(ctx, tx, p.Scope(), "storefrontCreate", in.IdempotencyKey, func() (uuid.UUID, error) {
+			var err error
+			sf, err = scanStorefront(tx.QueryRow(ctx, `INSERT INTO storefronts (consortium_id, member_id, handle, name, currency, routing_policy)
+				VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+storefrontCols, p.ConsortiumID, p.MemberID, in.Handle, in.Name, in.Currency, in.RoutingPolicy))
+			return sf.ID, err
+		})
+		if err == nil && replay {
+			sf, err = scanStorefront(tx.QueryRow(ctx, `SELECT `+storefrontCols+` FROM storefronts WHERE consortium_id = $1 AND id = $2`, p.ConsortiumID, id))
+		}
 		return err
 	})
 	if db.IsUniqueViolation(err, "storefronts_handle_key") {

@@ -218,3 +218,19 @@ $$;
 
 REVOKE ALL ON FUNCTION gm_api_key_auth(bytea), gm_storefront_by_handle(text), gm_consortium_by_handle(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gm_api_key_auth(bytea), gm_storefront_by_handle(text), gm_consortium_by_handle(text) TO guildmart_app;
+
+-- Idempotency keys of creating mutations: the same party, operation and key return the
+-- first result instead of creating twice, even under concurrent retries (the second
+-- insert waits on the unique index until the first commits).
+CREATE TABLE idempotency_keys (
+  consortium_id uuid NOT NULL REFERENCES consortia (id),
+  party         text NOT NULL,
+  operation     text NOT NULL,
+  key           text NOT NULL CHECK (length(key) BETWEEN 1 AND 200),
+  result_id     uuid,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (consortium_id, party, operation, key)
+);
+ALTER TABLE idempotency_keys ENABLE ROW LEVEL SECURITY;
+CREATE POLICY idempotency_keys_all ON idempotency_keys
+  USING (consortium_id = app_consortium()) WITH CHECK (consortium_id = app_consortium());

@@ -1,0 +1,19 @@
+package gateway
+
+import (
+	"github.com/guildmart/guildmart/catalog"
+	"github.com/guildmart/guildmart/catalog/imports"
+	"github.com/guildmart/guildmart/tenants"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Services are the domain services the resolvers translate into. Nil services answer
+// their operations with an internal error, so a partial wiring is visible, not silent.
+type Services struct {
+	Pool    *pgxpool.Pool
+	Tenants *tenants.Service
+	Catalog *catalog.Service
+	Imports *imports.Service
+	// Search is set by the search area (catalog/search); see search_resolvers.go.
+	Search any
+}
