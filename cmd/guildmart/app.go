@@ -109,6 +109,9 @@ func serveHTTP(ctx context.Context, addr string, h http.Handler, grace time.Dura
 // runWorkers starts the job client's workers and stops them (letting running jobs
 // finish within grace) when ctx ends.
 func (a *app) runWorkers(ctx context.Context, grace time.Duration) (stop func(), err error) {
+	if jobs.Registered() == 0 {
+		return func() {}, nil // nothing registered to work on
+	}
 	if err := a.jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, err
 	}

@@ -36,6 +36,13 @@ func Register(r Registration) {
 	registrations = append(registrations, r)
 }
 
+// Registered is how many registrations the process has (a client with none cannot work).
+func Registered() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return len(registrations)
+}
+
 // Options configure a client.
 type Options struct {
 	Work          bool // run workers (guildmart work and dev); false: insert-only
@@ -59,7 +66,7 @@ func New(pool *pgxpool.Pool, o Options) (*river.Client[pgx.Tx], error) {
 	if o.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.Work {
+	if o.Work && len(regs) > 0 { // River refuses to work with no workers at all
 		n := o.MaxWorkers
 		if n <= 0 {
 			n = 10
