@@ -131,3 +131,106 @@ func itoa(i int) string {
 	}
 	return string(b[n:])
 }
+
+// Offer and variant statuses, visibilities and availabilities, as the schema spells them.
+const (
+	StatusDraft        = "DRAFT"
+	StatusActive       = "ACTIVE"
+	StatusDiscontinued = "DISCONTINUED"
+
+	VisibilityConsortium = "CONSORTIUM"
+	VisibilityAllowList  = "ALLOW_LIST"
+
+	InStock     = "IN_STOCK"
+	MadeToOrder = "MADE_TO_ORDER"
+	OutOfStock  = "OUT_OF_STOCK"
+)
+
+var offerHandleRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
+
+// ValidOfferHandle reports whether s is an offer handle, the supplier's own key for an
+// offer (imports group rows by it): 1–128 letters, digits, '.', '_', '/', '-'.
+func ValidOfferHandle(s string) bool { return offerHandleRE.MatchString(s) }
+
+var regionRE = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
+
+// ValidRegion reports whether s is a region code: an ISO 3166-1 alpha-2 country ("DE")
+// or an ISO 3166-2 subdivision ("DE-BY").
+func ValidRegion(s string) bool { return regionRE.MatchString(s) }
+
+// Limits of declared availability and lead times.
+const (
+	MaxLeadTimeDays = 365
+	MaxQuantity     = 1_000_000_000
+)
+
+// ValidateAvailability checks a declared availability: IN_STOCK needs a quantity ≥ 1,
+// MADE_TO_ORDER a lead time of 1–365 days, OUT_OF_STOCK neither. It returns the
+// quantity and lead time to store (zero where they do not apply).
+func ValidateAvailability(field, availability string, quantity, leadTimeDays int) (qty, days int, errs []*apperr.Error) {
+	f := func(name string) string {
+		if field == "" {
+			return name
+		}
+		return field + "." + name
+	}
+	switch availability {
+	case InStock:
+		if quantity < 1 || quantity > MaxQuantity {
+			errs = append(errs, apperr.Invalid(f("quantity"), "IN_STOCK needs a quantity between 1 and %d (use OUT_OF_STOCK for none)", MaxQuantity))
+		}
+		return quantity, 0, errs
+	case MadeToOrder:
+		if leadTimeDays < 1 || leadTimeDays > MaxLeadTimeDays {
+			errs = append(errs, apperr.Invalid(f("leadTimeDays"), "MADE_TO_ORDER needs a lead time between 1 and %d days", MaxLeadTimeDays))
+		}
+		return 0, leadTimeDays, errs
+	case OutOfStock:
+		return 0, 0, nil
+	}
+	return 0, 0, []*apperr.Error{apperr.Invalid(f("availability"), "must be one of IN_STOCK, MADE_TO_ORDER, OUT_OF_STOCK")}
+}
+
+// DirectShipping is how a supplier ships a variant itself (drop-ship).
+type DirectShipping struct {
+	Latitude, Longitude float64
+	Region              string   // ship-from region
+	ShipsTo             []string // regions it delivers to
+	LeadTimeDays        int
+	ShippingCost        int64 // per order, minor units of the consortium currency
+}
+
+// Validate checks the ship-from location, regions, lead time and cost.
+func (d DirectShipping) Validate(field string) []*apperr.Error {
+	var errs []*apperr.Error
+	f := func(name string) string {
+		if field == "" {
+			return name
+		}
+		return field + "." + name
+	}
+	if d.Latitude < -90 || d.Latitude > 90 || d.Latitude != d.Latitude {
+		errs = append(errs, apperr.Invalid(f("latitude"), "must be between -90 and 90"))
+	}
+	if d.Longitude < -180 || d.Longitude > 180 || d.Longitude != d.Longitude {
+		errs = append(errs, apperr.Invalid(f("longitude"), "must be between -180 and 180"))
+	}
+	if !ValidRegion(d.Region) {
+		errs = append(errs, apperr.Invalid(f("region"), "must be a region code such as DE or DE-BY"))
+	}
+	if len(d.ShipsTo) == 0 {
+		errs = append(errs, apperr.Invalid(f("shipsTo"), "must name at least one region"))
+	}
+	for i, r := range d.ShipsTo {
+		if !ValidRegion(r) {
+			errs = append(errs, apperr.Invalid(f("shipsTo")+"."+itoa(i), "must be a region code such as DE or DE-BY"))
+		}
+	}
+	if d.LeadTimeDays < 0 || d.LeadTimeDays > MaxLeadTimeDays {
+		errs = append(errs, apperr.Invalid(f("leadTimeDays"), "must be between 0 and %d days", MaxLeadTimeDays))
+	}
+	if d.ShippingCost < 0 {
+		errs = append(errs, apperr.Invalid(f("shippingCost"), "must not be negative"))
+	}
+	return errs
+}

@@ -68,13 +68,13 @@ CREATE TABLE offers (
   consortium_id uuid NOT NULL,
   id            uuid NOT NULL DEFAULT gen_random_uuid(),
   supplier_id   uuid NOT NULL,
-  handle        text NOT NULL,               -- supplier's own key for the offer (imports group rows by it)
+  handle        text NOT NULL CHECK (handle ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$'), -- supplier's own key (imports group rows by it)
   title         text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
   description   text NOT NULL DEFAULT '' CHECK (length(description) <= 20000),
   brand         text NOT NULL DEFAULT '' CHECK (length(brand) <= 200),
   category_id   uuid,
   images        text[] NOT NULL DEFAULT '{}',
-  attributes    jsonb NOT NULL DEFAULT '{}',
+  attributes    jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(attributes) = 'object'),
   status        text NOT NULL DEFAULT 'DRAFT' CHECK (status IN ('DRAFT', 'ACTIVE', 'DISCONTINUED')),
   visibility    text NOT NULL DEFAULT 'CONSORTIUM' CHECK (visibility IN ('CONSORTIUM', 'ALLOW_LIST')),
   version       integer NOT NULL DEFAULT 1,
@@ -122,6 +122,8 @@ CREATE TABLE sourcing_agreements (
   FOREIGN KEY (consortium_id, seller_id) REFERENCES members (consortium_id, id),
   CHECK (supplier_id <> seller_id)
 );
+CREATE INDEX sourcing_agreements_seller_idx ON sourcing_agreements (consortium_id, seller_id);
+CREATE INDEX sourcing_agreements_created_idx ON sourcing_agreements (consortium_id, created_at DESC, id DESC);
 ALTER TABLE sourcing_agreements ENABLE ROW LEVEL SECURITY;
 -- Both parties see an agreement; the seller requests, the supplier decides (the
 -- application checks which column each may change).
@@ -174,7 +176,7 @@ CREATE TABLE offer_variants (
   supplier_id            uuid NOT NULL,
   sku                    text NOT NULL CHECK (sku ~ '^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$'),
   gtin                   text CHECK (gtin ~ '^[0-9]{8}$|^[0-9]{12,14}$'),
-  options                jsonb NOT NULL DEFAULT '{}',
+  options                jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(options) = 'object'),
   weight_grams           integer NOT NULL DEFAULT 0 CHECK (weight_grams >= 0),
   currency               char(3) NOT NULL REFERENCES currencies (code),
   wholesale_price        bigint NOT NULL CHECK (wholesale_price > 0),
@@ -244,6 +246,7 @@ CREATE TABLE variant_warehouses (
   FOREIGN KEY (consortium_id, variant_id) REFERENCES offer_variants (consortium_id, id) ON DELETE CASCADE,
   FOREIGN KEY (consortium_id, warehouse_id) REFERENCES warehouses (consortium_id, id)
 );
+CREATE INDEX variant_warehouses_warehouse_idx ON variant_warehouses (consortium_id, warehouse_id);
 ALTER TABLE variant_warehouses ENABLE ROW LEVEL SECURITY;
 CREATE POLICY variant_warehouses_all ON variant_warehouses
   USING (consortium_id = app_consortium() AND EXISTS (
