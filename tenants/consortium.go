@@ -100,11 +100,12 @@ func (s *Service) ResolveConsortium(ctx context.Context, handle string) (uuid.UU
 // Consortium returns the caller's consortium.
 func (s *Service) Consortium(ctx context.Context, p Principal) (*Consortium, error) {
 	var c *Consortium
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		var err error
-		c, err = scanConsortium(tx.QueryRow(ctx, `SELECT `+consortiumCols+` FROM consortia WHERE id = $1`, p.ConsortiumID))
-		return err
-	})
+	err := db.ReadQuery(ctx, s.pool, p.Scope(), `SELECT `+consortiumCols+` FROM consortia WHERE id = $1`, []any{p.ConsortiumID},
+		func(rows pgx.Rows) error {
+			var err error
+			c, err = pgx.CollectExactlyOneRow(rows, func(r pgx.CollectableRow) (*Consortium, error) { return scanConsortium(r) })
+			return err
+		})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, apperr.NotFound("consortium")
 	}

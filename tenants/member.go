@@ -128,13 +128,10 @@ type MemberFilter struct {
 // whether more follow. Visible to the operator and to members (the directory).
 func (s *Service) FindMembers(ctx context.Context, p Principal, f MemberFilter) (ms []*Member, hasNext bool, err error) {
 	limit := f.Limit()
-	err = db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+memberCols+` FROM members
-			WHERE consortium_id = $1 AND handle > $2 AND ($3 = '' OR status = $3)
-			ORDER BY handle LIMIT $4`, p.ConsortiumID, f.After, f.Status, limit+1)
-		if err != nil {
-			return err
-		}
+	err = db.ReadQuery(ctx, s.pool, p.Scope(), `SELECT `+memberCols+` FROM members
+		WHERE consortium_id = $1 AND handle > $2 AND ($3 = '' OR status = $3)
+		ORDER BY handle LIMIT $4`, []any{p.ConsortiumID, f.After, f.Status, limit + 1}, func(rows pgx.Rows) error {
+		var err error
 		ms, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Member, error) { return scanMember(r) })
 		return err
 	})
@@ -162,17 +159,14 @@ func (s *Service) MemberByHandle(ctx context.Context, p Principal, handle string
 // visible): the batch function of the member loader.
 func (s *Service) MembersByIDs(ctx context.Context, p Principal, ids []uuid.UUID) ([]*Member, error) {
 	byID := make(map[uuid.UUID]*Member, len(ids))
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+memberCols+` FROM members WHERE consortium_id = $1 AND id = ANY($2)`, p.ConsortiumID, ids)
-		if err != nil {
+	err := db.ReadQuery(ctx, s.pool, p.Scope(), `SELECT `+memberCols+` FROM members WHERE consortium_id = $1 AND id = ANY($2)`,
+		[]any{p.ConsortiumID, ids}, func(rows pgx.Rows) error {
+			ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Member, error) { return scanMember(r) })
+			for _, m := range ms {
+				byID[m.ID] = m
+			}
 			return err
-		}
-		ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Member, error) { return scanMember(r) })
-		for _, m := range ms {
-			byID[m.ID] = m
-		}
-		return err
-	})
+		})
 	out := make([]*Member, len(ids))
 	for i, id := range ids {
 		out[i] = byID[id]

@@ -167,18 +167,15 @@ const storefrontFilter = `($5 OR member_id = $3 OR id = $4)`
 // StorefrontsByIDs returns the visible storefronts among ids in ids' order.
 func (s *Service) StorefrontsByIDs(ctx context.Context, p Principal, ids []uuid.UUID) ([]*Storefront, error) {
 	byID := make(map[uuid.UUID]*Storefront, len(ids))
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+storefrontCols+` FROM storefronts
-			WHERE consortium_id = $1 AND id = ANY($2) AND `+storefrontFilter, p.ConsortiumID, ids, p.OwnMemberID(), p.StorefrontID, p.IsOperator())
-		if err != nil {
+	err := db.ReadQuery(ctx, s.pool, p.Scope(), `SELECT `+storefrontCols+` FROM storefronts
+		WHERE consortium_id = $1 AND id = ANY($2) AND `+storefrontFilter, []any{p.ConsortiumID, ids, p.OwnMemberID(), p.StorefrontID, p.IsOperator()},
+		func(rows pgx.Rows) error {
+			list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Storefront, error) { return scanStorefront(r) })
+			for _, sf := range list {
+				byID[sf.ID] = sf
+			}
 			return err
-		}
-		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Storefront, error) { return scanStorefront(r) })
-		for _, sf := range list {
-			byID[sf.ID] = sf
-		}
-		return err
-	})
+		})
 	out := make([]*Storefront, len(ids))
 	for i, id := range ids {
 		out[i] = byID[id]
@@ -189,19 +186,15 @@ func (s *Service) StorefrontsByIDs(ctx context.Context, p Principal, ids []uuid.
 // StorefrontsOfMembers returns, per member id, the storefronts the caller may see.
 func (s *Service) StorefrontsOfMembers(ctx context.Context, p Principal, memberIDs []uuid.UUID) ([][]*Storefront, error) {
 	by := make(map[uuid.UUID][]*Storefront, len(memberIDs))
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+storefrontCols+` FROM storefronts
-			WHERE consortium_id = $1 AND member_id = ANY($2) AND `+storefrontFilter+` ORDER BY handle`,
-			p.ConsortiumID, memberIDs, p.OwnMemberID(), p.StorefrontID, p.IsOperator())
-		if err != nil {
+	err := db.ReadQuery(ctx, s.pool, p.Scope(), `SELECT `+storefrontCols+` FROM storefronts
+		WHERE consortium_id = $1 AND member_id = ANY($2) AND `+storefrontFilter+` ORDER BY handle`,
+		[]any{p.ConsortiumID, memberIDs, p.OwnMemberID(), p.StorefrontID, p.IsOperator()}, func(rows pgx.Rows) error {
+			list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Storefront, error) { return scanStorefront(r) })
+			for _, sf := range list {
+				by[sf.MemberID] = append(by[sf.MemberID], sf)
+			}
 			return err
-		}
-		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Storefront, error) { return scanStorefront(r) })
-		for _, sf := range list {
-			by[sf.MemberID] = append(by[sf.MemberID], sf)
-		}
-		return err
-	})
+		})
 	out := make([][]*Storefront, len(memberIDs))
 	for i, id := range memberIDs {
 		out[i] = by[id]
