@@ -127,6 +127,14 @@ func (s *Service) FindCustomers(ctx context.Context, p Principal, storefrontID u
 	}
 	limit := pg.Limit()
 	err = db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
+		var mine bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM storefronts WHERE consortium_id = $1 AND id = $2 AND `+storefrontFilter+`)`,
+			p.ConsortiumID, sfID, p.OwnMemberID(), p.StorefrontID, false).Scan(&mine); err != nil {
+			return err
+		}
+		if !mine {
+			return apperr.NotFound("storefront")
+		}
 		rows, err := tx.Query(ctx, `SELECT `+customerCols+` FROM customers
 			WHERE storefront_id = $1 AND consortium_id = $2 AND ($3::uuid IS NULL OR member_id = $3) AND lower(email) > $4
 			ORDER BY lower(email) LIMIT $5`, sfID, p.ConsortiumID, nullID(p.MemberID, p.Kind == KindMember), strings.ToLower(pg.After), limit+1)
