@@ -41,6 +41,7 @@ type Principal struct {
 	Role         string    // the member user's or key's role
 	KeyID        uuid.UUID // the API key used, if any
 	UserID       uuid.UUID // the person, if signed in
+	IdentityID   uuid.UUID // the person's Kratos identity, if signed in with a session
 }
 
 // Scope is what row-level security sees of p. A storefront principal does not get its

@@ -9,8 +9,9 @@ import (
 // Service is the tenants domain over one pool. Every method takes the Principal it acts
 // for and runs in one transaction under that principal's scope.
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool   *pgxpool.Pool
+	now    func() time.Time
+	people People // identity provider for users and customer sign-up (see users.go)
 }
 
 // NewService returns the service over pool (the app role's, or the owner's in the CLI).

@@ -44,6 +44,7 @@ type Config struct {
 
 // Session is the part of a Kratos session the app uses.
 type Session struct {
+	ID         uuid.UUID // the Kratos session itself (for Logout)
 	IdentityID uuid.UUID
 	Email      string
 	Name       string
@@ -174,6 +175,7 @@ func (c *Client) Whoami(ctx context.Context, sessionToken, cookieHeader string) 
 		return nil, fmt.Errorf("identity: whoami: bad identity id %q: %w", sess.Identity.Id, err)
 	}
 	s := Session{IdentityID: id, ExpiresAt: sess.GetExpiresAt()}
+	s.ID, _ = uuid.Parse(sess.Id)
 	if traits, ok := sess.Identity.Traits.(map[string]any); ok {
 		s.Email, _ = traits["email"].(string)
 		s.Name, _ = traits["name"].(string)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,33 +14,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/guildmart/guildmart/internal/kratostest"
+	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/guildmart/guildmart/tenants/identity"
 )
 
-// kratosDSN is the DSN of an empty database for Kratos on a throwaway
-// cluster started by TestMain ("" when Kratos tests will be skipped anyway).
-var kratosDSN string
-
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if os.Getenv("GUILDMART_SKIP_KRATOS") == "1" || kratostest.Binary() == "" {
-		return m.Run() // kratostest.Start skips the Kratos tests.
-	}
-	pg, err := kratostest.StartPostgres()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "identity tests: start postgres:", err)
-		return 1
-	}
-	defer pg.Stop()
-	if kratosDSN, err = pg.CreateDatabase("kratos"); err != nil {
-		fmt.Fprintln(os.Stderr, "identity tests: create database:", err)
-		return 1
-	}
-	return m.Run()
-}
+// TestMain stops the test PostgreSQL cluster if pgtest started one (Kratos keeps its
+// data in a database of that cluster; see startKratos).
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // countingTransport counts the HTTP requests a client sends.
 type countingTransport struct {
@@ -108,7 +87,7 @@ func TestUnconfigured(t *testing.T) {
 }
 
 func TestKratos(t *testing.T) {
-	k := kratostest.Start(t, kratosDSN)
+	k := startKratos(t)
 	ctx := context.Background()
 
 	t.Run("RegisterAndWhoami", func(t *testing.T) {
@@ -272,4 +251,7 @@ func TestKratos(t *testing.T) {
 			t.Error("RecoveryLink(unknown identity): want error")
 		}
 	})
+
+	t.Run("Person", func(t *testing.T) { testPerson(t, k) })
+	t.Run("Logout", func(t *testing.T) { testLogout(t, k) })
 }
