@@ -1,0 +1,374 @@
+package imports
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/guildmart/guildmart/catalog"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+)
+
+// chunk is a run of whole offers (never split) written in one transaction, with the
+// errors of the rows it skipped.
+type chunk struct {
+	offers   []offerData
+	variants []variantData
+	errs     []RowError
+	rows     int // rows read, good and bad
+	failed   int // rows skipped (counted in rows)
+	lastLine int
+}
+
+// counts are what a chunk's merge did.
+type counts struct {
+	created, updated int
+}
+
+// errSuperseded means another run of the same job committed the chunk first (a job
+// rescued by River while its first run still worked): this run stops quietly.
+var errSuperseded = errors.New("imports: job advanced by another run")
+
+const createStageSQL = `
+CREATE TEMP TABLE imp_offers (LIKE import_offers_template INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) ON COMMIT DROP;
+CREATE TEMP TABLE imp_variants (LIKE import_variants_template INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) ON COMMIT DROP`
+
+var offerStageCols = []string{"handle", "row_number", "title", "description", "brand", "category_id", "images", "status", "visibility"}
+
+var variantStageCols = []string{"sku", "row_number", "offer_handle", "gtin", "options", "weight_grams",
+	"wholesale_price", "suggested_retail_price", "minimum_resale_price", "tier_quantities", "tier_prices",
+	"availability", "available_quantity", "made_to_order_days", "ships_direct", "ship_from_latitude",
+	"ship_from_longitude", "ship_from_region", "ships_to_regions", "direct_lead_time_days",
+	"direct_shipping_cost", "warehouse_ids"}
+
+// mergeOffersSQL upserts the staged offers by (supplier, handle). Existing rows are locked
+// and read first (cur), so the change log compares with what was there. As in catalog,
+// only status and visibility (and with it the allow-list) bump the version and are
+// logged; other content is rewritten only when it differs. Switching to CONSORTIUM drops
+// the allow-list. It returns the offers written and the ids of those that changed (for
+// search). $1 consortium, $2 supplier, $3 actor.
+const mergeOffersSQL = `
+WITH cur AS (
+  SELECT s.handle, o.id, o.title, o.description, o.brand, o.category_id, o.images, o.status, o.visibility,
+         CASE WHEN o.visibility = 'ALLOW_LIST' THEN coalesce(
+           (SELECT to_jsonb(array_agg(ov.member_id ORDER BY ov.member_id)) FROM offer_visibility ov
+             WHERE ov.consortium_id = o.consortium_id AND ov.offer_id = o.id), '[]'::jsonb) END AS allow_list
+    FROM imp_offers s
+    JOIN offers o ON o.consortium_id = $1 AND o.supplier_id = $2 AND o.handle = s.handle
+     FOR UPDATE OF o
+), ins AS (
+  INSERT INTO offers (consortium_id, supplier_id, handle, title, description, brand, category_id, images, status, visibility)
+  SELECT $1, $2, s.handle, s.title, s.description, s.brand, s.category_id, s.images,
+         coalesce(s.status, 'DRAFT'), coalesce(s.visibility, 'CONSORTIUM')
+    FROM imp_offers s
+   WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.handle = s.handle)
+  ON CONFLICT (consortium_id, supplier_id, handle) DO NOTHING
+  RETURNING handle, id
+), upd AS (
+  UPDATE offers o
+     SET title = s.title, description = s.description, brand = s.brand, category_id = s.category_id,
+         images = s.images, status = coalesce(s.status, cur.status), visibility = coalesce(s.visibility, cur.visibility),
+         version = o.version + CASE WHEN (cur.status, cur.visibility) IS DISTINCT FROM
+                                         (coalesce(s.status, cur.status), coalesce(s.visibility, cur.visibility)) THEN 1 ELSE 0 END,
+         updated_at = now()
+    FROM imp_offers s JOIN cur ON cur.handle = s.handle
+   WHERE o.consortium_id = $1 AND o.id = cur.id
+     AND (cur.title, cur.description, cur.brand, cur.category_id, cur.images, cur.status, cur.visibility)
+         IS DISTINCT FROM
+         (s.title, s.description, s.brand, s.category_id, s.images, coalesce(s.status, cur.status), coalesce(s.visibility, cur.visibility))
+  RETURNING o.id, o.version, cur.status AS old_status, o.status, cur.visibility AS old_visibility, o.visibility, cur.allow_list
+), log AS (
+  INSERT INTO offer_changes (consortium_id, offer_id, supplier_id, version, actor, changes)
+  SELECT $1, u.id, $2, u.version, $3, c.changes
+    FROM upd u
+   CROSS JOIN LATERAL (SELECT import_changes(
+           jsonb_build_array('status', import_change(u.old_status, u.status)),
+           jsonb_build_array('visibility', import_change(u.old_visibility, u.visibility)),
+           jsonb_build_array('allowList', import_change(u.allow_list,
+             CASE WHEN u.visibility = 'ALLOW_LIST' THEN coalesce(u.allow_list, '[]'::jsonb) END))) AS changes) c
+   WHERE c.changes IS NOT NULL
+), unlisted AS (
+  DELETE FROM offer_visibility ov USING upd u
+   WHERE u.old_visibility = 'ALLOW_LIST' AND u.visibility = 'CONSORTIUM' AND ov.consortium_id = $1 AND ov.offer_id = u.id
+), ids AS (
+  UPDATE imp_offers s SET id = x.id, created = x.created
+    FROM (SELECT handle, id, true AS created FROM ins UNION ALL SELECT handle, id, false FROM cur) x
+   WHERE s.handle = x.handle
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM imp_offers),
+       coalesce((SELECT array_agg(id) FROM (SELECT id FROM ins UNION SELECT id FROM upd) c), '{}')`
+
+// mergeVariantsSQL upserts the staged variants by (supplier, SKU) the same way. As in
+// catalog, the version bumps and the change log records only what listings depend on
+// (prices, tiers, availability); a variant added to an existing offer is logged at
+// version 1 with every value new. It marks which variants need their tiers and
+// warehouses rewritten, so a re-run of an unchanged file touches nothing, and returns
+// the variants written, the variants inserted and the offers whose variants changed.
+// $4 is the consortium currency.
+const mergeVariantsSQL = `
+WITH cur AS (
+  SELECT s.sku, v.id, v.offer_id, v.gtin, v.options, v.weight_grams, v.wholesale_price, v.suggested_retail_price,
+         v.minimum_resale_price, v.availability, v.available_quantity, v.made_to_order_days, v.ships_direct,
+         v.ship_from_latitude, v.ship_from_longitude, v.ship_from_region, v.ships_to_regions,
+         v.direct_lead_time_days, v.direct_shipping_cost,
+         coalesce(t.quantities, '{}') AS tier_quantities, coalesce(t.prices, '{}') AS tier_prices,
+         coalesce(w.ids, '{}') AS warehouse_ids
+    FROM imp_variants s
+    JOIN offer_variants v ON v.consortium_id = $1 AND v.supplier_id = $2 AND v.sku = s.sku
+    LEFT JOIN LATERAL (SELECT array_agg(min_quantity ORDER BY min_quantity) AS quantities,
+                              array_agg(price ORDER BY min_quantity) AS prices
+                         FROM variant_price_tiers WHERE consortium_id = $1 AND variant_id = v.id) t ON true
+    LEFT JOIN LATERAL (SELECT array_agg(warehouse_id ORDER BY warehouse_id) AS ids
+                         FROM variant_warehouses WHERE consortium_id = $1 AND variant_id = v.id) w ON true
+     FOR UPDATE OF v
+), ins AS (
+  INSERT INTO offer_variants (consortium_id, offer_id, supplier_id, sku, gtin, options, weight_grams, currency,
+         wholesale_price, suggested_retail_price, minimum_resale_price, availability, available_quantity,
+         made_to_order_days, ships_direct, ship_from_latitude, ship_from_longitude, ship_from_region,
+         ships_to_regions, direct_lead_time_days, direct_shipping_cost)
+  SELECT $1, o.id, $2, s.sku, s.gtin, s.options, s.weight_grams, $4,
+         s.wholesale_price, s.suggested_retail_price, s.minimum_resale_price, s.availability, s.available_quantity,
+         s.made_to_order_days, s.ships_direct, s.ship_from_latitude, s.ship_from_longitude, s.ship_from_region,
+         s.ships_to_regions, s.direct_lead_time_days, s.direct_shipping_cost
+    FROM imp_variants s JOIN imp_offers o ON o.handle = s.offer_handle
+   WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.sku = s.sku)
+  ON CONFLICT (consortium_id, supplier_id, sku) DO NOTHING
+  RETURNING sku, id, offer_id, version
+), upd AS (
+  UPDATE offer_variants v
+     SET offer_id = o.id, gtin = s.gtin, options = s.options, weight_grams = s.weight_grams,
+         wholesale_price = s.wholesale_price, suggested_retail_price = s.suggested_retail_price,
+         minimum_resale_price = s.minimum_resale_price, availability = s.availability,
+         available_quantity = s.available_quantity, made_to_order_days = s.made_to_order_days,
+         ships_direct = s.ships_direct, ship_from_latitude = s.ship_from_latitude,
+         ship_from_longitude = s.ship_from_longitude, ship_from_region = s.ship_from_region,
+         ships_to_regions = s.ships_to_regions, direct_lead_time_days = s.direct_lead_time_days,
+         direct_shipping_cost = s.direct_shipping_cost,
+         version = v.version + CASE WHEN
+             (cur.wholesale_price, cur.suggested_retail_price, cur.minimum_resale_price, cur.tier_quantities, cur.tier_prices,
+              cur.availability, cur.available_quantity, cur.made_to_order_days)
+             IS DISTINCT FROM
+             (s.wholesale_price, s.suggested_retail_price, s.minimum_resale_price, s.tier_quantities, s.tier_prices,
+              s.availability, s.available_quantity, s.made_to_order_days) THEN 1 ELSE 0 END,
+         updated_at = now()
+    FROM imp_variants s JOIN cur ON cur.sku = s.sku JOIN imp_offers o ON o.handle = s.offer_handle
+   WHERE v.consortium_id = $1 AND v.id = cur.id
+     AND (cur.offer_id, cur.gtin, cur.options, cur.weight_grams, cur.wholesale_price, cur.suggested_retail_price,
+          cur.minimum_resale_price, cur.availability, cur.available_quantity, cur.made_to_order_days,
+          cur.ships_direct, cur.ship_from_latitude, cur.ship_from_longitude, cur.ship_from_region,
+          cur.ships_to_regions, cur.direct_lead_time_days, cur.direct_shipping_cost,
+          cur.tier_quantities, cur.tier_prices, cur.warehouse_ids)
+         IS DISTINCT FROM
+         (o.id, s.gtin, s.options, s.weight_grams, s.wholesale_price, s.suggested_retail_price,
+          s.minimum_resale_price, s.availability, s.available_quantity, s.made_to_order_days,
+          s.ships_direct, s.ship_from_latitude, s.ship_from_longitude, s.ship_from_region,
+          s.ships_to_regions, s.direct_lead_time_days, s.direct_shipping_cost,
+          s.tier_quantities, s.tier_prices, s.warehouse_ids)
+  RETURNING v.id, v.offer_id, v.version, cur.offer_id AS old_offer_id
+), log AS (
+  INSERT INTO offer_changes (consortium_id, offer_id, variant_id, supplier_id, version, actor, changes)
+  SELECT $1, u.offer_id, u.id, $2, u.version, $3, c.changes
+    FROM upd u JOIN cur ON cur.id = u.id JOIN imp_variants s ON s.sku = cur.sku
+   CROSS JOIN LATERAL (SELECT import_changes(
+           jsonb_build_array('wholesalePrice', import_change(cur.wholesale_price, s.wholesale_price)),
+           jsonb_build_array('priceTiers', import_change(import_tiers_json(cur.tier_quantities, cur.tier_prices),
+                                                         import_tiers_json(s.tier_quantities, s.tier_prices))),
+           jsonb_build_array('suggestedRetailPrice', import_change(cur.suggested_retail_price, s.suggested_retail_price)),
+           jsonb_build_array('minimumResalePrice', import_change(cur.minimum_resale_price, s.minimum_resale_price)),
+           jsonb_build_array('availability', import_change(cur.availability, s.availability)),
+           jsonb_build_array('quantity', import_change(cur.available_quantity, s.available_quantity)),
+           jsonb_build_array('leadTimeDays', import_change(cur.made_to_order_days, s.made_to_order_days))) AS changes) c
+   WHERE c.changes IS NOT NULL
+  UNION ALL
+  SELECT $1, i.offer_id, i.id, $2, i.version, $3, import_changes(
+           jsonb_build_array('status', import_change(NULL::text, 'ACTIVE'::text)),
+           jsonb_build_array('currency', import_change(NULL::text, $4::text)),
+           jsonb_build_array('wholesalePrice', import_change(NULL::bigint, s.wholesale_price)),
+           jsonb_build_array('priceTiers', import_change(NULL::jsonb, import_tiers_json(s.tier_quantities, s.tier_prices))),
+           jsonb_build_array('suggestedRetailPrice', import_change(NULL::bigint, s.suggested_retail_price)),
+           jsonb_build_array('minimumResalePrice', import_change(NULL::bigint, s.minimum_resale_price)),
+           jsonb_build_array('availability', import_change(NULL::text, s.availability)),
+           jsonb_build_array('quantity', import_change(NULL::integer, s.available_quantity)),
+           jsonb_build_array('leadTimeDays', import_change(NULL::integer, s.made_to_order_days)))
+    FROM ins i JOIN imp_variants s ON s.sku = i.sku JOIN imp_offers o ON o.handle = s.offer_handle
+   WHERE NOT o.created
+), ids AS (
+  UPDATE imp_variants s
+     SET id = x.id, tiers_changed = x.tiers_changed, warehouses_changed = x.warehouses_changed
+    FROM (SELECT ins.sku, ins.id, cardinality(s2.tier_quantities) > 0 AS tiers_changed,
+                 cardinality(s2.warehouse_ids) > 0 AS warehouses_changed
+            FROM ins JOIN imp_variants s2 ON s2.sku = ins.sku
+          UNION ALL
+          SELECT cur.sku, cur.id,
+                 (cur.tier_quantities, cur.tier_prices) IS DISTINCT FROM (s2.tier_quantities, s2.tier_prices),
+                 cur.warehouse_ids IS DISTINCT FROM s2.warehouse_ids
+            FROM cur JOIN imp_variants s2 ON s2.sku = cur.sku) x
+   WHERE s.sku = x.sku
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM imp_variants), (SELECT count(*) FROM ins),
+       coalesce((SELECT array_agg(DISTINCT id) FROM (
+         SELECT offer_id FROM ins UNION ALL SELECT offer_id FROM upd UNION ALL SELECT old_offer_id FROM upd) c(id)), '{}')`
+
+// The tiers and warehouse links of the variants marked above are replaced: rows no longer
+// listed go, listed rows are upserted. $1 consortium.
+const (
+	deleteTiersSQL = `DELETE FROM variant_price_tiers t USING imp_variants s
+ WHERE s.tiers_changed AND t.consortium_id = $1 AND t.variant_id = s.id AND NOT (t.min_quantity = ANY (s.tier_quantities))`
+	upsertTiersSQL = `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price)
+SELECT $1, s.id, t.q, t.p FROM imp_variants s, unnest(s.tier_quantities, s.tier_prices) AS t(q, p) WHERE s.tiers_changed
+ON CONFLICT (consortium_id, variant_id, min_quantity) DO UPDATE SET price = EXCLUDED.price
+ WHERE variant_price_tiers.price <> EXCLUDED.price`
+	deleteWarehousesSQL = `DELETE FROM variant_warehouses w USING imp_variants s
+ WHERE s.warehouses_changed AND w.consortium_id = $1 AND w.variant_id = s.id AND NOT (w.warehouse_id = ANY (s.warehouse_ids))`
+	insertWarehousesSQL = `INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
+SELECT $1, s.id, w FROM imp_variants s, unnest(s.warehouse_ids) AS w WHERE s.warehouses_changed
+ON CONFLICT DO NOTHING`
+)
+
+// searchBatch is how many offer ids one search update job carries.
+const searchBatch = 1000
+
+// merge writes a chunk's good offers into the catalog inside tx and enqueues the search
+// update of the offers that changed, in the same transaction.
+func (r *run) merge(ctx context.Context, tx pgx.Tx, c *chunk) (counts, error) {
+	a := r.args
+	if err := r.checkStatusMoves(ctx, tx, c); err != nil {
+		return counts{}, err
+	}
+	if len(c.offers) == 0 {
+		return counts{}, nil
+	}
+	if _, err := tx.Exec(ctx, createStageSQL); err != nil {
+		return counts{}, fmt.Errorf("create staging tables: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"imp_offers"}, offerStageCols, pgx.CopyFromSlice(len(c.offers), func(i int) ([]any, error) {
+		o := &c.offers[i]
+		return []any{o.handle, o.line, o.title, o.description, o.brand, o.categoryID, o.images, o.status, o.visibility}, nil
+	})); err != nil {
+		return counts{}, fmt.Errorf("copy offers: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"imp_variants"}, variantStageCols, pgx.CopyFromSlice(len(c.variants), func(i int) ([]any, error) {
+		v := &c.variants[i]
+		return []any{v.sku, v.line, v.offerHandle, v.gtin, v.options, v.weight, v.wholesale, v.suggested, v.minimum,
+			v.tierQuantities, v.tierPrices, v.availability, v.quantity, v.leadTime, v.shipsDirect, v.lat, v.lng,
+			v.region, v.shipsTo, v.directLead, v.directCost, v.warehouses}, nil
+	})); err != nil {
+		return counts{}, fmt.Errorf("copy variants: %w", err)
+	}
+	var written, staged int
+	var changedOffers, changedByVariants []uuid.UUID
+	if err := tx.QueryRow(ctx, mergeOffersSQL, a.ConsortiumID, a.SupplierID, r.actor).Scan(&written, &staged, &changedOffers); err != nil {
+		return counts{}, fmt.Errorf("merge offers: %w", err)
+	}
+	if written != staged {
+		// A concurrent insert of the same handle won the race (ON CONFLICT DO NOTHING):
+		// fail the chunk so the job's retry merges it cleanly.
+		return counts{}, fmt.Errorf("merge offers: %d of %d offers written", written, staged)
+	}
+	var inserted int
+	if err := tx.QueryRow(ctx, mergeVariantsSQL, a.ConsortiumID, a.SupplierID, r.actor, r.refs.currency).
+		Scan(&written, &staged, &inserted, &changedByVariants); err != nil {
+		return counts{}, fmt.Errorf("merge variants: %w", err)
+	}
+	if written != staged {
+		return counts{}, fmt.Errorf("merge variants: %d of %d variants written", written, staged)
+	}
+	b := &pgx.Batch{}
+	for _, q := range []string{deleteTiersSQL, upsertTiersSQL, deleteWarehousesSQL, insertWarehousesSQL} {
+		b.Queue(q, a.ConsortiumID)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return counts{}, fmt.Errorf("merge tiers and warehouses: %w", err)
+	}
+	changed := append(changedOffers, changedByVariants...)
+	slices.SortFunc(changed, func(x, y uuid.UUID) int { return bytes.Compare(x[:], y[:]) })
+	changed = slices.Compact(changed)
+	if r.enq != nil {
+		for ids := range slices.Chunk(changed, searchBatch) {
+			args := catalog.OffersChangedArgs{ConsortiumID: a.ConsortiumID, OfferIDs: ids}
+			if _, err := r.enq.InsertTx(ctx, tx, args, &river.InsertOpts{MaxAttempts: 10}); err != nil {
+				return counts{}, fmt.Errorf("enqueue search update: %w", err)
+			}
+		}
+	}
+	return counts{created: inserted, updated: staged - inserted}, nil
+}
+
+// checkStatusMoves applies catalog's status rules, which depend on the current status:
+// a new offer is DRAFT or ACTIVE; an offer that left DRAFT never goes back (it is
+// discontinued instead). Offers breaking them leave the chunk with an error on each row.
+func (r *run) checkStatusMoves(ctx context.Context, tx pgx.Tx, c *chunk) error {
+	var handles []string
+	for _, o := range c.offers {
+		if o.status != nil && *o.status != catalog.StatusActive {
+			handles = append(handles, o.handle)
+		}
+	}
+	if len(handles) == 0 {
+		return nil
+	}
+	current := map[string]string{}
+	rows, err := tx.Query(ctx, `SELECT handle, status FROM offers WHERE consortium_id = $1 AND supplier_id = $2 AND handle = ANY ($3)`,
+		r.args.ConsortiumID, r.args.SupplierID, handles)
+	if err != nil {
+		return err
+	}
+	var h, st string
+	if _, err := pgx.ForEachRow(rows, []any{&h, &st}, func() error { current[h] = st; return nil }); err != nil {
+		return err
+	}
+	bad := map[string]string{}
+	for _, o := range c.offers {
+		if o.status == nil {
+			continue
+		}
+		from, exists := current[o.handle]
+		switch {
+		case !exists && *o.status == catalog.StatusDiscontinued:
+			bad[o.handle] = "a new offer is DRAFT or ACTIVE"
+		case exists && *o.status == catalog.StatusDraft && from != catalog.StatusDraft:
+			bad[o.handle] = fmt.Sprintf("the offer is %s and cannot go back to DRAFT; discontinue it instead", from)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	c.offers = slices.DeleteFunc(c.offers, func(o offerData) bool { return bad[o.handle] != "" })
+	c.variants = slices.DeleteFunc(c.variants, func(v variantData) bool {
+		msg := bad[v.offerHandle]
+		if msg == "" {
+			return false
+		}
+		c.errs = append(c.errs, RowError{Row: v.line, Field: colOfferStatus.String(), Message: msg})
+		c.failed++
+		return true
+	})
+	return nil
+}
+
+// rowErrorRows merges the errors of a chunk into one row per (line, field), the key of
+// import_job_errors, in file order.
+func rowErrorRows(errs []RowError) []RowError {
+	slices.SortStableFunc(errs, func(a, b RowError) int {
+		return cmp.Or(cmp.Compare(a.Row, b.Row), strings.Compare(a.Field, b.Field))
+	})
+	out := errs[:0]
+	for _, e := range errs {
+		if n := len(out); n > 0 && out[n-1].Row == e.Row && out[n-1].Field == e.Field {
+			if !strings.Contains(out[n-1].Message, e.Message) {
+				out[n-1].Message += "; " + e.Message
+			}
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}

@@ -1,0 +1,403 @@
+package imports
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/guildmart/guildmart/catalog"
+	"github.com/guildmart/guildmart/internal/apperr"
+	"github.com/guildmart/guildmart/internal/db"
+	"github.com/guildmart/guildmart/internal/jobs"
+	"github.com/guildmart/guildmart/tenants"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+)
+
+// Args returns the River arguments that run j.
+func (j *Job) Args() Args {
+	return Args{JobID: j.ID, ConsortiumID: j.ConsortiumID, SupplierID: j.SupplierID}
+}
+
+// run is one execution of a job.
+type run struct {
+	svc         *Service
+	enq         jobs.Enqueuer // for the search updates; nil skips them
+	args        Args
+	scope       db.Scope
+	format      string
+	actor       string
+	size        int64
+	resumeAfter int // last line committed before this run
+	committed   int // last line committed so far
+	refs        refs
+}
+
+// Run executes an import job now (the River worker calls it; so can a CLI or a test).
+// All its SQL runs in the supplier's own RLS scope. It reads the file a slice at a time,
+// validates rows, and writes whole offers in chunks of about chunkRows rows, one
+// transaction each, which also records the chunk's row errors and advances the job's
+// counts and resume point; a retried job carries on after the last committed chunk.
+func (s *Service) Run(ctx context.Context, a Args) error {
+	enq := s.jobs
+	if enq == nil {
+		// The worker's service is built before the River client exists; inside a job
+		// River hands the client over in the context.
+		if c, err := river.ClientFromContextSafely[pgx.Tx](ctx); err == nil {
+			enq = c
+		}
+	}
+	r := &run{svc: s, enq: enq, args: a, scope: tenants.Principal{
+		Kind: tenants.KindMember, ConsortiumID: a.ConsortiumID, MemberID: a.SupplierID, Role: tenants.RoleSupplierOps,
+	}.Scope()}
+	start, err := r.start(ctx)
+	if err != nil || !start {
+		return err
+	}
+	src, err := newSource(r.format, &payloadReader{ctx: ctx, run: r})
+	if err != nil {
+		if e := apperr.As(err); e != nil {
+			// The header was checked at upload, so this is a file changed since.
+			return r.svc.markFailed(ctx, a, e.Message)
+		}
+		return err
+	}
+	g := newGrouper(&r.refs, s.chunkRows, func(c *chunk) error {
+		if c.lastLine <= r.resumeAfter {
+			return nil // committed by an earlier run
+		}
+		return r.flush(ctx, c)
+	})
+	for {
+		row, err := src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := g.add(row); err != nil {
+			return r.quiet(err)
+		}
+	}
+	if err := g.close(); err != nil {
+		return r.quiet(err)
+	}
+	return r.quiet(r.finish(ctx))
+}
+
+// quiet turns "another run got there first" into success: that run finishes the job.
+func (r *run) quiet(err error) error {
+	if errors.Is(err, errSuperseded) {
+		return nil
+	}
+	return err
+}
+
+// start claims the job: it reports false when there is nothing to do.
+func (r *run) start(ctx context.Context) (bool, error) {
+	a := r.args
+	start := false
+	err := db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT format, status, resume_after, created_by, payload_bytes FROM import_jobs
+			WHERE consortium_id = $1 AND id = $2 AND supplier_id = $3 FOR UPDATE`, a.ConsortiumID, a.JobID, a.SupplierID).
+			Scan(&r.format, &status, &r.resumeAfter, &r.actor, &r.size)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // deleted, or not this supplier's: nothing to run
+		} else if err != nil {
+			return err
+		}
+		if status == StatusSucceeded || status == StatusFailed {
+			return nil
+		}
+		r.committed = r.resumeAfter
+		var memberStatus string
+		var supplier bool
+		if err := tx.QueryRow(ctx, `SELECT status, is_supplier FROM members WHERE consortium_id = $1 AND id = $2`,
+			a.ConsortiumID, a.SupplierID).Scan(&memberStatus, &supplier); err != nil {
+			return err
+		}
+		if memberStatus != tenants.MemberActive || !supplier {
+			_, err := tx.Exec(ctx, finishSQL, a.ConsortiumID, a.JobID, StatusFailed, "the member is no longer an active supplier")
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE import_jobs SET status = 'RUNNING', started_at = coalesce(started_at, now()), error = NULL
+			WHERE consortium_id = $1 AND id = $2`, a.ConsortiumID, a.JobID); err != nil {
+			return err
+		}
+		if err := r.loadRefs(ctx, tx); err != nil {
+			return err
+		}
+		start = true
+		return nil
+	})
+	return start, err
+}
+
+func (r *run) loadRefs(ctx context.Context, tx pgx.Tx) error {
+	c := r.args.ConsortiumID
+	if err := tx.QueryRow(ctx, `SELECT currency FROM consortia WHERE id = $1`, c).Scan(&r.refs.currency); err != nil {
+		return fmt.Errorf("consortium currency: %w", err)
+	}
+	r.refs.categories = map[string]uuid.UUID{}
+	rows, err := tx.Query(ctx, `SELECT path, id FROM categories WHERE consortium_id = $1`, c)
+	if err != nil {
+		return err
+	}
+	var path string
+	var id uuid.UUID
+	if _, err := pgx.ForEachRow(rows, []any{&path, &id}, func() error {
+		r.refs.categories[path] = id
+		return nil
+	}); err != nil {
+		return err
+	}
+	r.refs.warehouses = map[string]warehouseRef{}
+	rows, err = tx.Query(ctx, `SELECT handle, id, status FROM warehouses WHERE consortium_id = $1`, c)
+	if err != nil {
+		return err
+	}
+	var handle, status string
+	_, err = pgx.ForEachRow(rows, []any{&handle, &id, &status}, func() error {
+		r.refs.warehouses[handle] = warehouseRef{id: id, closed: status != "ACTIVE"}
+		return nil
+	})
+	return err
+}
+
+// flush writes one chunk, its errors and the job's progress in one transaction.
+func (r *run) flush(ctx context.Context, c *chunk) error {
+	a := r.args
+	return db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
+		// Losing the last commits in a server crash is harmless: the resume point is in
+		// the same transaction, so the retried job writes them again.
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		var resume int
+		if err := tx.QueryRow(ctx, `SELECT resume_after FROM import_jobs WHERE consortium_id = $1 AND id = $2 FOR UPDATE`,
+			a.ConsortiumID, a.JobID).Scan(&resume); err != nil {
+			return err
+		}
+		if resume != r.committed {
+			return errSuperseded
+		}
+		n, err := r.merge(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if errs := rowErrorRows(c.errs); len(errs) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_job_errors"}, []string{"consortium_id", "job_id", "row_number", "field", "message"},
+				pgx.CopyFromSlice(len(errs), func(i int) ([]any, error) {
+					return []any{a.ConsortiumID, a.JobID, errs[i].Row, errs[i].Field, errs[i].Message}, nil
+				})); err != nil {
+				return fmt.Errorf("copy row errors: %w", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE import_jobs SET processed = processed + $3, created = created + $4,
+			updated = updated + $5, failed = failed + $6, resume_after = $7 WHERE consortium_id = $1 AND id = $2`,
+			a.ConsortiumID, a.JobID, c.rows, n.created, n.updated, c.failed, c.lastLine); err != nil {
+			return err
+		}
+		r.committed = c.lastLine
+		return nil
+	})
+}
+
+// finishSQL ends a job: the file is dropped, the total is what was read.
+const finishSQL = `UPDATE import_jobs SET status = $3, error = nullif($4, ''), finished_at = now(), payload = NULL,
+	total_rows = CASE WHEN $3 = 'SUCCEEDED' THEN processed ELSE total_rows END
+	WHERE consortium_id = $1 AND id = $2`
+
+func (r *run) finish(ctx context.Context) error {
+	a := r.args
+	return db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
+		var resume int
+		if err := tx.QueryRow(ctx, `SELECT resume_after FROM import_jobs WHERE consortium_id = $1 AND id = $2 FOR UPDATE`,
+			a.ConsortiumID, a.JobID).Scan(&resume); err != nil {
+			return err
+		}
+		if resume != r.committed {
+			return errSuperseded
+		}
+		_, err := tx.Exec(ctx, finishSQL, a.ConsortiumID, a.JobID, StatusSucceeded, "")
+		return err
+	})
+}
+
+// markFailed ends a job that cannot run, with a message for the supplier.
+func (s *Service) markFailed(ctx context.Context, a Args, msg string) error {
+	scope := tenants.Principal{Kind: tenants.KindMember, ConsortiumID: a.ConsortiumID, MemberID: a.SupplierID, Role: tenants.RoleSupplierOps}.Scope()
+	return db.InTx(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, finishSQL+` AND status NOT IN ('SUCCEEDED', 'FAILED')`, a.ConsortiumID, a.JobID, StatusFailed, msg)
+		return err
+	})
+}
+
+// payloadSlice is how much of the stored file one read fetches.
+const payloadSlice = 4 << 20
+
+// payloadReader streams the job's file out of import_jobs.payload (stored uncompressed,
+// so substring() reads only the slice asked for): memory stays flat whatever the size.
+type payloadReader struct {
+	ctx context.Context
+	run *run
+	off int64
+	buf []byte
+}
+
+func (p *payloadReader) Read(b []byte) (int, error) {
+	if len(p.buf) == 0 {
+		if p.off >= p.run.size {
+			return 0, io.EOF
+		}
+		a := p.run.args
+		err := db.InReadTx(p.ctx, p.run.svc.pool, p.run.scope, func(tx pgx.Tx) error {
+			return tx.QueryRow(p.ctx, `SELECT substring(payload FROM $3 FOR $4) FROM import_jobs WHERE consortium_id = $1 AND id = $2`,
+				a.ConsortiumID, a.JobID, p.off+1, min(payloadSlice, p.run.size-p.off)).Scan(&p.buf)
+		})
+		if err != nil {
+			return 0, fmt.Errorf("read import file: %w", err)
+		}
+		if len(p.buf) == 0 {
+			return 0, io.ErrUnexpectedEOF
+		}
+		p.off += int64(len(p.buf))
+	}
+	n := copy(b, p.buf)
+	p.buf = p.buf[n:]
+	return n, nil
+}
+
+// grouper turns rows into offers (runs of adjacent rows with one offer_handle) and offers
+// into chunks. An offer with any bad row is skipped whole, each of its rows with an error.
+type grouper struct {
+	refs      *refs
+	chunkRows int
+	emit      func(*chunk) error
+	seenOffer map[string]int // handle -> line of its first row
+	seenSKU   map[string]int
+	cur       *group
+	chunk     *chunk
+}
+
+type group struct {
+	handle string
+	first  *rawRow
+	offer  offerData
+	vars   []variantData
+	lines  []int
+	errs   []RowError
+	bad    bool
+	dupOf  int // the offer's rows appeared before, on this line
+}
+
+func newGrouper(rf *refs, chunkRows int, emit func(*chunk) error) *grouper {
+	return &grouper{refs: rf, chunkRows: chunkRows, emit: emit,
+		seenOffer: map[string]int{}, seenSKU: map[string]int{}, chunk: &chunk{}}
+}
+
+func (g *grouper) add(r *rawRow) error {
+	handle := strings.TrimSpace(r.cells[colOfferHandle])
+	if !r.handleOK || handle == "" || !catalog.ValidOfferHandle(handle) {
+		// A row whose offer cannot be told is skipped alone.
+		switch {
+		case !r.handleOK:
+			if len(r.errs) == 0 {
+				r.fail(colOfferHandle, "could not be read")
+			}
+		case handle == "":
+			r.fail(colOfferHandle, "is required")
+		default:
+			r.fail(colOfferHandle, "%q is not an offer handle: 1–128 letters, digits, '.', '_', '/', '-'", clip(handle))
+		}
+		g.chunk.errs = append(g.chunk.errs, r.errs...)
+		g.chunk.rows++
+		g.chunk.failed++
+		g.chunk.lastLine = max(g.chunk.lastLine, r.line)
+		return nil
+	}
+	if g.cur == nil || g.cur.handle != handle {
+		if err := g.closeGroup(); err != nil {
+			return err
+		}
+		g.cur = &group{handle: handle, first: r}
+		if first, seen := g.seenOffer[handle]; seen {
+			g.cur.dupOf = first
+		} else {
+			g.seenOffer[handle] = r.line
+		}
+		g.cur.offer = g.refs.convertOffer(r)
+	} else {
+		sameOffer(g.cur.first, r)
+	}
+	v := g.refs.convertVariant(r)
+	if catalog.ValidSKU(v.sku) {
+		if first, dup := g.seenSKU[v.sku]; dup {
+			r.fail(colSKU, "SKU %q already appears on line %d", v.sku, first)
+		} else {
+			g.seenSKU[v.sku] = r.line
+		}
+	}
+	if g.cur.dupOf > 0 {
+		r.fail(colOfferHandle, "the rows of offer %q must be adjacent: it already appeared on line %d", handle, g.cur.dupOf)
+	}
+	if len(g.cur.lines) == catalog.MaxVariants {
+		r.fail(colSKU, "an offer has at most %d variants", catalog.MaxVariants)
+	}
+	g.cur.lines = append(g.cur.lines, r.line)
+	if len(r.errs) > 0 {
+		g.cur.bad = true
+		g.cur.errs = append(g.cur.errs, r.errs...)
+	}
+	g.cur.vars = append(g.cur.vars, v)
+	return nil
+}
+
+func (g *grouper) closeGroup() error {
+	cur := g.cur
+	if cur == nil {
+		return nil
+	}
+	g.cur = nil
+	c := g.chunk
+	if cur.bad {
+		withErr := make(map[int]bool, len(cur.errs))
+		for _, e := range cur.errs {
+			withErr[e.Row] = true
+		}
+		c.errs = append(c.errs, cur.errs...)
+		for _, l := range cur.lines {
+			if !withErr[l] {
+				c.errs = append(c.errs, RowError{Row: l, Message: fmt.Sprintf("not imported: another row of offer %q has errors", cur.handle)})
+			}
+		}
+		c.failed += len(cur.lines)
+	} else {
+		c.offers = append(c.offers, cur.offer)
+		c.variants = append(c.variants, cur.vars...)
+	}
+	c.rows += len(cur.lines)
+	c.lastLine = max(c.lastLine, cur.lines[len(cur.lines)-1])
+	if c.rows >= g.chunkRows {
+		g.chunk = &chunk{}
+		return g.emit(c)
+	}
+	return nil
+}
+
+func (g *grouper) close() error {
+	if err := g.closeGroup(); err != nil {
+		return err
+	}
+	if g.chunk.rows > 0 {
+		c := g.chunk
+		g.chunk = &chunk{}
+		return g.emit(c)
+	}
+	return nil
+}
