@@ -10,6 +10,7 @@ import (
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/guildmart/guildmart/internal/telemetry"
 	"github.com/guildmart/guildmart/schema"
 )
 
@@ -22,6 +23,7 @@ func NewSchema(r *Resolver, cfg Config) (*graphql.Schema, error) {
 		graphql.MaxQueryLength(cfg.MaxQueryLength),
 		graphql.MaxSelections(cfg.MaxSelections),
 		graphql.UseStringDescriptions(),
+		graphql.Tracer(telemetry.NewGraphQLTracer(nil)), // a span per operation
 	}
 	if !cfg.Introspection {
 		opts = append(opts, graphql.RestrictIntrospection(func(context.Context) bool { return false }))
@@ -62,7 +64,7 @@ func graphqlHandler(s *graphql.Schema, svc Services, m *metrics, cfg Config) htt
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), cfg.RequestTimeout)
 		defer cancel()
-		ctx = withLoaders(ctx, svc)
+		ctx = withLoaders(telemetry.Extract(ctx, r.Header), svc)
 		resp := s.Exec(ctx, req.Query, req.OperationName, req.Variables)
 		op := req.OperationName
 		if op == "" {

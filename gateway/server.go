@@ -10,6 +10,8 @@ import (
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/guildmart/guildmart/internal/telemetry"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -31,6 +33,7 @@ func NewServer(cfg Config, svc Services, log *slog.Logger, extra ...Authenticato
 		log = slog.Default()
 	}
 	s := &Server{mux: http.NewServeMux(), metrics: newMetrics(svc.Pool), log: log}
+	s.metrics.reg.MustRegister(telemetry.Collectors()...) // jobs worked, checkout outcomes
 	sch, err := NewSchema(&Resolver{svc: svc}, cfg)
 	if err != nil {
 		return nil, err
@@ -47,6 +50,16 @@ func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, 
 
 // HandleAuthed mounts an endpoint behind authentication (tenants.PrincipalFrom works).
 func (s *Server) HandleAuthed(pattern string, h http.Handler) { s.mux.Handle(pattern, s.auth(h)) }
+
+// RegisterMetrics adds collectors to /metrics (workers add the job queue's gauges).
+func (s *Server) RegisterMetrics(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := s.metrics.reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 

@@ -13,7 +13,9 @@ import (
 	"github.com/guildmart/guildmart/catalog"
 	"github.com/guildmart/guildmart/catalog/imports"
 	"github.com/guildmart/guildmart/gateway"
+	"github.com/guildmart/guildmart/internal/db"
 	"github.com/guildmart/guildmart/internal/jobs"
+	"github.com/guildmart/guildmart/internal/telemetry"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -27,6 +29,8 @@ type app struct {
 	svc    gateway.Services
 	server *gateway.Server
 	log    *slog.Logger
+	// flushTraces sends buffered spans on close (a no-op when tracing is off).
+	flushTraces telemetry.Shutdown
 }
 
 // wireHooks let areas add services and HTTP routes (each in its own wire_*.go file).
@@ -34,7 +38,15 @@ var wireHooks []func(ctx context.Context, env *Env, a *app) error
 
 func newApp(ctx context.Context, env *Env, appURL string, work bool, introspection bool) (*app, error) {
 	log := env.Config.logger(os.Stderr)
-	pool, err := openPool(ctx, appURL)
+	role := "gateway"
+	if work {
+		role = "worker" // dev too: it works jobs as well as serving
+	}
+	flush, err := telemetry.Setup(ctx, telemetry.Options{Service: "guildmart", Version: version, Role: role, Getenv: env.Getenv})
+	if err != nil {
+		return nil, err
+	}
+	pool, err := db.Open(ctx, appURL, telemetry.NewSQLTracer(nil)) // SQL spans under operation and job spans
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +59,7 @@ func newApp(ctx context.Context, env *Env, appURL string, work bool, introspecti
 		pool.Close()
 		return nil, err
 	}
-	a := &app{pool: pool, jobs: jc, log: log}
+	a := &app{pool: pool, jobs: jc, log: log, flushTraces: flush}
 	a.svc = gateway.Services{
 		Pool:    pool,
 		Tenants: tenants.NewService(pool),
@@ -68,6 +80,12 @@ func newApp(ctx context.Context, env *Env, appURL string, work bool, introspecti
 		pool.Close()
 		return nil, err
 	}
+	if work { // one queue count per worker process, not per gateway replica
+		if err := a.server.RegisterMetrics(telemetry.NewJobQueue(pool)); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
 	for _, h := range routeHooks {
 		h(a)
 	}
@@ -77,7 +95,14 @@ func newApp(ctx context.Context, env *Env, appURL string, work bool, introspecti
 // routeHooks mount areas' HTTP endpoints on the gateway once it exists.
 var routeHooks []func(a *app)
 
-func (a *app) close() { a.pool.Close() }
+func (a *app) close() {
+	a.pool.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.flushTraces(ctx); err != nil {
+		a.log.Warn("could not flush traces", "error", err)
+	}
+}
 
 // serveHTTP serves h on addr until ctx ends, then shuts down within grace: in-flight
 // requests finish, new ones are refused.

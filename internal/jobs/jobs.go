@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/guildmart/guildmart/internal/telemetry"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -62,7 +63,8 @@ func New(pool *pgxpool.Pool, o Options) (*river.Client[pgx.Tx], error) {
 	for _, r := range regs {
 		r(workers, &periodic)
 	}
-	cfg := &river.Config{Workers: workers, Logger: o.Logger, JobTimeout: 10 * time.Minute}
+	cfg := &river.Config{Workers: workers, Logger: o.Logger, JobTimeout: 10 * time.Minute,
+		Middleware: []rivertype.Middleware{telemetry.NewJobMiddleware(nil)}} // span + metrics per attempt
 	if o.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
