@@ -117,7 +117,16 @@ func (v *viewerResolver) Storefront(ctx context.Context) (*storefrontResolver, e
 	}
 	return &storefrontResolver{v.r, s}, nil
 }
-func (v *viewerResolver) Customer(ctx context.Context) (*customerResolver, error) { return nil, nil }
+func (v *viewerResolver) Customer(ctx context.Context) (*customerResolver, error) {
+	if v.p.Kind != tenants.KindCustomer {
+		return nil, nil
+	}
+	c, err := v.r.svc.Tenants.SignedInCustomer(ctx, v.p)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return &customerResolver{c}, nil
+}
 func (v *viewerResolver) ApiKey(ctx context.Context) (*apiKeyResolver, error) {
 	if v.p.KeyID == uuid.Nil || !(v.p.IsOperator() || v.p.CanManage()) {
 		return nil, nil

@@ -75,7 +75,7 @@ func newApp(ctx context.Context, env *Env, appURL string, work bool, introspecti
 	if env.Config.Introspection != nil {
 		introspection = *env.Config.Introspection
 	}
-	a.server, err = gateway.NewServer(gateway.Config{RequestTimeout: env.Config.RequestTimeout, Introspection: introspection, Version: version}, a.svc, log)
+	a.server, err = gateway.NewServer(gateway.Config{RequestTimeout: env.Config.RequestTimeout, Introspection: introspection, Version: version}, a.svc, log, authenticators(a)...)
 	if err != nil {
 		pool.Close()
 		return nil, err
