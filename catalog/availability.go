@@ -78,21 +78,24 @@ func (s *Service) SetAvailability(ctx context.Context, p tenants.Principal, ups 
 		}
 		// cur locks the supplier's rows and keeps their old values; upd changes only rows
 		// whose availability differs, and log records each of those with old and new.
+		// QueryExecModeExec: plan with the actual arrays every time. A cached generic plan
+		// cannot see the batch size and picks a nested loop that is quadratic in it.
 		rows, err := tx.Query(ctx, `WITH input AS (
 			  SELECT * FROM unnest($3::text[], $4::text[], $5::int[], $6::int[]) AS i(sku, availability, qty, days)
 			), cur AS (
-			  SELECT v.id, v.offer_id, v.sku, v.availability, v.available_quantity, v.made_to_order_days, v.version
+			  SELECT v.id, v.offer_id, v.sku, v.availability, v.available_quantity, v.made_to_order_days, v.version,
+			    i.availability AS new_a, i.qty AS new_q, i.days AS new_d
 			  FROM offer_variants v JOIN input i ON v.sku = i.sku
 			  WHERE v.consortium_id = $1 AND v.supplier_id = $2
 			  FOR UPDATE OF v
 			), upd AS (
-			  UPDATE offer_variants v SET availability = i.availability, available_quantity = i.qty, made_to_order_days = i.days,
+			  UPDATE offer_variants v SET availability = c.new_a, available_quantity = c.new_q, made_to_order_days = c.new_d,
 			    version = c.version + 1, updated_at = now()
-			  FROM cur c JOIN input i ON i.sku = c.sku
-			  WHERE v.consortium_id = $1 AND v.supplier_id = $2 AND v.id = c.id
-			    AND (c.availability, c.available_quantity, c.made_to_order_days) IS DISTINCT FROM (i.availability, i.qty, i.days)
+			  FROM cur c
+			  WHERE v.consortium_id = $1 AND v.id = c.id
+			    AND (c.availability, c.available_quantity, c.made_to_order_days) IS DISTINCT FROM (c.new_a, c.new_q, c.new_d)
 			  RETURNING v.id, v.offer_id, v.version, c.availability AS old_a, c.available_quantity AS old_q, c.made_to_order_days AS old_d,
-			    i.availability AS new_a, i.qty AS new_q, i.days AS new_d
+			    c.new_a, c.new_q, c.new_d
 			), log AS (
 			  INSERT INTO offer_changes (consortium_id, offer_id, variant_id, supplier_id, version, actor, changes)
 			  SELECT $1, u.offer_id, u.id, $2, u.version, $7,
@@ -102,7 +105,7 @@ func (s *Service) SetAvailability(ctx context.Context, p tenants.Principal, ups 
 			  FROM upd u
 			)
 			SELECT c.sku, c.id, c.offer_id, coalesce(u.version, c.version), u.id IS NOT NULL FROM cur c LEFT JOIN upd u ON u.id = c.id`,
-			p.ConsortiumID, p.MemberID, skus, avail, qty, days, Actor(p))
+			pgx.QueryExecModeExec, p.ConsortiumID, p.MemberID, skus, avail, qty, days, Actor(p))
 		if err != nil {
 			return err
 		}

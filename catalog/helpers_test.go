@@ -1,7 +1,9 @@
 package catalog_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -24,13 +26,13 @@ type world struct {
 	members map[string]tenants.Principal
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	d := pgtest.New(t)
 	return newWorldIn(t, d, "c1", "EUR")
 }
 
-func newWorldIn(t *testing.T, d *pgtest.DB, handle, currency string) *world {
+func newWorldIn(t testing.TB, d *pgtest.DB, handle, currency string) *world {
 	t.Helper()
 	ctx := context.Background()
 	c, err := tenants.CreateConsortium(ctx, d.Owner, tenants.ConsortiumCreate{Handle: handle, Name: handle, Currency: currency, FeeBps: 500})
@@ -50,7 +52,7 @@ func newWorldIn(t *testing.T, d *pgtest.DB, handle, currency string) *world {
 func (w *world) wh(name string) string { return w.c.Handle + "-" + name }
 
 // member admits and activates a member and returns its owner principal.
-func (w *world) member(t *testing.T, handle string, supplier, seller bool) tenants.Principal {
+func (w *world) member(t testing.TB, handle string, supplier, seller bool) tenants.Principal {
 	t.Helper()
 	ctx := context.Background()
 	m, err := w.ten.InviteMember(ctx, w.op, tenants.MemberInvite{Handle: handle, LegalName: handle, IsSupplier: supplier, IsSeller: seller})
@@ -73,7 +75,7 @@ func variantIn(sku string) catalog.VariantCreate {
 		SKU: sku, GTIN: "4006381333931", Options: []catalog.Attribute{{"size", "M"}}, WeightGrams: 350,
 		Prices:       catalog.VariantPrices{Wholesale: 1000, SuggestedRetail: 1999, MinimumResale: &floor, Tiers: []catalog.Tier{{10, 900}, {100, 800}}},
 		Availability: catalog.InStock, Quantity: 25,
-		Direct:       &catalog.DirectShipping{Latitude: 48.1, Longitude: 11.6, Region: "DE-BY", ShipsTo: []string{"DE", "AT"}, LeadTimeDays: 2, ShippingCost: 490},
+		Direct: &catalog.DirectShipping{Latitude: 48.1, Longitude: 11.6, Region: "DE-BY", ShipsTo: []string{"DE", "AT"}, LeadTimeDays: 2, ShippingCost: 490},
 	}
 }
 
@@ -87,7 +89,7 @@ func offerIn(handle string, skus ...string) catalog.OfferCreate {
 	return in
 }
 
-func mustOffer(t *testing.T, w *world, p tenants.Principal, in catalog.OfferCreate) *catalog.Offer {
+func mustOffer(t testing.TB, w *world, p tenants.Principal, in catalog.OfferCreate) *catalog.Offer {
 	t.Helper()
 	o, err := w.svc.CreateOffer(context.Background(), p, in)
 	if err != nil {
@@ -96,7 +98,7 @@ func mustOffer(t *testing.T, w *world, p tenants.Principal, in catalog.OfferCrea
 	return o
 }
 
-func mustVariants(t *testing.T, w *world, p tenants.Principal, offerID uuid.UUID) []*catalog.Variant {
+func mustVariants(t testing.TB, w *world, p tenants.Principal, offerID uuid.UUID) []*catalog.Variant {
 	t.Helper()
 	vs, err := w.svc.VariantsByOfferIDs(context.Background(), p, []uuid.UUID{offerID})
 	if err != nil {
@@ -106,7 +108,7 @@ func mustVariants(t *testing.T, w *world, p tenants.Principal, offerID uuid.UUID
 }
 
 // wantCode fails unless err carries code (and, when field is not "", that field path).
-func wantCode(t *testing.T, err error, code, field string) {
+func wantCode(t testing.TB, err error, code, field string) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("want %s error, got none", code)
@@ -130,9 +132,18 @@ func joinField(f []string) string {
 	return s
 }
 
-func ok(t *testing.T, err error) {
+func ok(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// js is raw JSON without insignificant spaces (jsonb prints "[5, 1050]").
+func js(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
 }
