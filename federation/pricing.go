@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 
+	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/catalog"
 	"github.com/guildmart/guildmart/internal/apperr"
 )
@@ -59,6 +60,7 @@ const (
 
 // Rule is a pricing rule: how a sell price follows from the supplier's prices.
 type Rule struct {
+	ID            uuid.UUID // set once stored (ignored by Price)
 	Kind          string // MARKUP_PERCENT, MARKUP_FIXED, FIXED_PRICE, SUGGESTED_RETAIL
 	PercentBps    int    // MARKUP_PERCENT: markup in basis points of cost
 	Amount        int64  // MARKUP_FIXED: markup; FIXED_PRICE: the price (minor units)

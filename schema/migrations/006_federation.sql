@@ -54,6 +54,7 @@ CREATE TABLE storefront_collections (
   CONSTRAINT storefront_collections_handle_key UNIQUE (storefront_id, handle),
   FOREIGN KEY (storefront_id, rule_id) REFERENCES pricing_rules (storefront_id, id)
 );
+CREATE INDEX storefront_collections_id_idx ON storefront_collections (id);
 
 CREATE TABLE listings (
   storefront_id        uuid NOT NULL REFERENCES storefronts (id),
@@ -89,6 +90,7 @@ CREATE TABLE listings (
   FOREIGN KEY (storefront_id, collection_id) REFERENCES storefront_collections (storefront_id, id),
   FOREIGN KEY (storefront_id, rule_id) REFERENCES pricing_rules (storefront_id, id)
 );
+CREATE INDEX listings_id_idx ON listings (id); -- node(id) and loaders know only the id
 CREATE INDEX listings_offer_idx ON listings (consortium_id, offer_id);
 CREATE INDEX listings_member_idx ON listings (consortium_id, member_id);
 CREATE INDEX listings_published_idx ON listings (storefront_id, published_at DESC, id DESC);
@@ -138,6 +140,7 @@ CREATE TABLE customer_groups (
   CONSTRAINT customer_groups_name_key UNIQUE (storefront_id, name),
   FOREIGN KEY (storefront_id, rule_id) REFERENCES pricing_rules (storefront_id, id)
 );
+CREATE INDEX customer_groups_id_idx ON customer_groups (id);
 
 -- Quantity breaks a group gets on top of its price: from min_quantity units on,
 -- discount_bps off the unit price (never under the supplier's floor; checkout applies it).
@@ -264,7 +267,7 @@ CREATE POLICY listing_variant_prices_seller ON listing_variant_prices
   WITH CHECK (consortium_id = app_consortium() AND (app_role() = 'system' OR (app_role() = 'member' AND member_id = app_member())));
 CREATE POLICY listing_variant_prices_window ON listing_variant_prices FOR SELECT
   USING (consortium_id = app_consortium() AND storefront_id = app_storefront() AND (app_role() = 'storefront' OR
-    (app_role() = 'customer' AND status IN ('ACTIVE', 'OUT_OF_STOCK') AND group_id = (SELECT c.customer_group_id FROM customers c
+    (app_role() = 'customer' AND group_id = (SELECT c.customer_group_id FROM customers c
                                         WHERE c.storefront_id = app_storefront() AND c.id = app_customer()))));
 
 -- ---------------------------------------------------------------------------------------
@@ -296,52 +299,65 @@ CREATE FUNCTION gm_listing_price(
   p_kind text, p_percent_bps integer, p_amount bigint, p_rounding text, p_min_margin_bps integer,
   p_clamp boolean, p_fixed bigint, p_cost bigint, p_suggested bigint, p_floor bigint, p_exponent integer,
   p_published boolean, p_entitled boolean, p_offer_status text, p_variant_status text,
-  p_availability text, p_quantity integer)
-RETURNS TABLE (price bigint, compare_at bigint, status text, reason text, stock_level text)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT f.price::bigint,
-         CASE WHEN p_suggested > f.price THEN p_suggested END,
-         CASE WHEN NOT p_published THEN 'UNPUBLISHED'
-              WHEN u.reason IS NOT NULL THEN 'UNAVAILABLE'
-              WHEN f.held IS NOT NULL THEN 'PRICE_HELD'
-              WHEN p_availability = 'OUT_OF_STOCK' THEN 'OUT_OF_STOCK'
-              ELSE 'ACTIVE' END,
-         CASE WHEN NOT p_published THEN 'UNPUBLISHED'
-              WHEN u.reason IS NOT NULL THEN u.reason
-              WHEN f.held IS NOT NULL THEN f.held
-              WHEN p_availability = 'OUT_OF_STOCK' THEN 'SUPPLIER_OUT_OF_STOCK'
-              WHEN f.clamped THEN 'CLAMPED_TO_MINIMUM_RESALE_PRICE' END,
-         CASE WHEN p_availability = 'OUT_OF_STOCK' THEN 'OUT_OF_STOCK'
-              WHEN p_availability = 'IN_STOCK' AND p_quantity <= 5 THEN 'LOW'
-              ELSE 'IN_STOCK' END
-  FROM (SELECT CASE WHEN p_fixed IS NOT NULL THEN 'FIXED_PRICE' ELSE p_kind END AS kind,
-               p_cost::numeric AS cost) k
-  CROSS JOIN LATERAL (SELECT CASE k.kind
-           WHEN 'MARKUP_PERCENT' THEN k.cost + div(k.cost * p_percent_bps + 5000, 10000)
-           WHEN 'MARKUP_FIXED' THEN k.cost + p_amount
-           WHEN 'FIXED_PRICE' THEN coalesce(p_fixed, p_amount)::numeric
-           ELSE p_suggested::numeric END AS raw) r
-  CROSS JOIN LATERAL (SELECT CASE WHEN k.kind <> 'FIXED_PRICE' AND p_min_margin_bps IS NOT NULL
-           THEN greatest(r.raw, div(k.cost * 10000 + (10000 - p_min_margin_bps) - 1, 10000 - p_min_margin_bps))
-           ELSE r.raw END AS m) mm
-  CROSS JOIN LATERAL (SELECT CASE WHEN k.kind = 'FIXED_PRICE' THEN mm.m
-           WHEN p_rounding = 'CHARM_99' THEN mm.m + mod(99 - mod(mm.m, 100) + 100, 100)
-           WHEN p_rounding = 'WHOLE' THEN mm.m + mod(power(10::numeric, p_exponent) - mod(mm.m, power(10::numeric, p_exponent)), power(10::numeric, p_exponent))
-           ELSE mm.m END AS p) rd
-  CROSS JOIN LATERAL (SELECT p_floor IS NOT NULL AND rd.p < p_floor AND p_clamp AS clamped,
-           CASE WHEN p_floor IS NOT NULL AND rd.p < p_floor AND p_clamp THEN p_floor::numeric ELSE rd.p END AS price) c
-  CROSS JOIN LATERAL (SELECT c.price,
-           c.clamped,
-           CASE WHEN p_floor IS NOT NULL AND c.price < p_floor THEN 'BELOW_MINIMUM_RESALE_PRICE'
-                WHEN c.price < k.cost THEN 'BELOW_COST'
-                WHEN k.kind = 'FIXED_PRICE' AND p_min_margin_bps IS NOT NULL
-                     AND c.price < div(k.cost * 10000 + (10000 - p_min_margin_bps) - 1, 10000 - p_min_margin_bps)
-                  THEN 'BELOW_MINIMUM_MARGIN' END AS held) f
-  CROSS JOIN LATERAL (SELECT CASE
-           WHEN p_offer_status = 'DISCONTINUED' THEN 'OFFER_DISCONTINUED'
-           WHEN p_offer_status <> 'ACTIVE' THEN 'OFFER_NOT_ACTIVE'
-           WHEN NOT p_entitled THEN 'ACCESS_REVOKED'
-           WHEN p_variant_status <> 'ACTIVE' THEN 'VARIANT_DISCONTINUED' END AS reason) u
+  p_availability text, p_quantity integer,
+  OUT price bigint, OUT compare_at bigint, OUT status text, OUT reason text, OUT stock_level text)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+  kind text := CASE WHEN p_fixed IS NOT NULL THEN 'FIXED_PRICE' ELSE p_kind END;
+  cost numeric := p_cost;
+  p numeric;
+  min_margin numeric;
+  unit numeric := power(10::numeric, p_exponent);
+  clamped boolean := false;
+  held text;
+  unavailable text;
+BEGIN
+  p := CASE kind
+         WHEN 'MARKUP_PERCENT' THEN cost + div(cost * p_percent_bps + 5000, 10000)
+         WHEN 'MARKUP_FIXED' THEN cost + p_amount
+         WHEN 'FIXED_PRICE' THEN coalesce(p_fixed, p_amount)
+         ELSE p_suggested END;
+  IF p_min_margin_bps IS NOT NULL THEN
+    min_margin := div(cost * 10000 + (10000 - p_min_margin_bps) - 1, 10000 - p_min_margin_bps);
+  END IF;
+  IF kind <> 'FIXED_PRICE' THEN
+    IF min_margin IS NOT NULL AND p < min_margin THEN
+      p := min_margin;
+    END IF;
+    IF p_rounding = 'CHARM_99' THEN
+      p := p + mod(99 - mod(p, 100) + 100, 100);
+    ELSIF p_rounding = 'WHOLE' THEN
+      p := p + mod(unit - mod(p, unit), unit);
+    END IF;
+  END IF;
+  IF p_floor IS NOT NULL AND p < p_floor AND p_clamp THEN
+    p := p_floor;
+    clamped := true;
+  END IF;
+  held := CASE WHEN p_floor IS NOT NULL AND p < p_floor THEN 'BELOW_MINIMUM_RESALE_PRICE'
+               WHEN p < cost THEN 'BELOW_COST'
+               WHEN kind = 'FIXED_PRICE' AND min_margin IS NOT NULL AND p < min_margin THEN 'BELOW_MINIMUM_MARGIN' END;
+  unavailable := CASE WHEN p_offer_status = 'DISCONTINUED' THEN 'OFFER_DISCONTINUED'
+                      WHEN p_offer_status <> 'ACTIVE' THEN 'OFFER_NOT_ACTIVE'
+                      WHEN NOT p_entitled THEN 'ACCESS_REVOKED'
+                      WHEN p_variant_status <> 'ACTIVE' THEN 'VARIANT_DISCONTINUED' END;
+  price := p;
+  compare_at := CASE WHEN p_suggested > p THEN p_suggested END;
+  IF NOT p_published THEN
+    status := 'UNPUBLISHED'; reason := 'UNPUBLISHED';
+  ELSIF unavailable IS NOT NULL THEN
+    status := 'UNAVAILABLE'; reason := unavailable;
+  ELSIF held IS NOT NULL THEN
+    status := 'PRICE_HELD'; reason := held;
+  ELSIF p_availability = 'OUT_OF_STOCK' THEN
+    status := 'OUT_OF_STOCK'; reason := 'SUPPLIER_OUT_OF_STOCK';
+  ELSE
+    status := 'ACTIVE'; reason := CASE WHEN clamped THEN 'CLAMPED_TO_MINIMUM_RESALE_PRICE' END;
+  END IF;
+  stock_level := CASE WHEN p_availability = 'OUT_OF_STOCK' THEN 'OUT_OF_STOCK'
+                      WHEN p_availability = 'IN_STOCK' AND p_quantity <= 5 THEN 'LOW'
+                      ELSE 'IN_STOCK' END;
+END
 $$;
 
 -- Effective wholesale for a seller (see "cost" above). catalog.ApplyDiscount semantics.
@@ -429,7 +445,8 @@ BEGIN
              v.wholesale_price, v.suggested_retail_price, v.minimum_resale_price, v.availability,
              v.available_quantity, v.status AS variant_status, v.options, cur.exponent,
              o.status AS offer_status,
-             offer_entitled(o.consortium_id, o.id, o.supplier_id, o.status, o.visibility, l.member_id) AS entitled,
+             (o.supplier_id = l.member_id OR
+              offer_entitled(o.consortium_id, o.id, o.supplier_id, o.status, o.visibility, l.member_id)) AS entitled,
              coalesce(a.discount_bps, 0) AS discount_bps
       FROM (SELECT DISTINCT * FROM t) t
       JOIN listing_variants lv ON lv.storefront_id = t.storefront_id AND lv.id = t.id
