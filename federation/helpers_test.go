@@ -17,16 +17,16 @@ import (
 // world is one consortium with a supplier, two sellers (one storefront each, the first
 // with a customer) and the services.
 type world struct {
-	d          *pgtest.DB
-	svc        *federation.Service
-	ten        *tenants.Service
-	c          *tenants.Consortium
-	op         tenants.Principal
-	sup        tenants.Principal // supplier
-	sel, sel2  tenants.Principal // sellers
-	sf, sf2    *tenants.Storefront
-	cust       *tenants.Customer
-	n          int
+	d         *pgtest.DB
+	svc       *federation.Service
+	ten       *tenants.Service
+	c         *tenants.Consortium
+	op        tenants.Principal
+	sup       tenants.Principal // supplier
+	sel, sel2 tenants.Principal // sellers
+	sf, sf2   *tenants.Storefront
+	cust      *tenants.Customer
+	n         int
 }
 
 func newWorld(t testing.TB) *world {

@@ -61,13 +61,13 @@ const (
 // Rule is a pricing rule: how a sell price follows from the supplier's prices.
 type Rule struct {
 	ID            uuid.UUID // set once stored (ignored by Price)
-	Kind          string // MARKUP_PERCENT, MARKUP_FIXED, FIXED_PRICE, SUGGESTED_RETAIL
-	PercentBps    int    // MARKUP_PERCENT: markup in basis points of cost
-	Amount        int64  // MARKUP_FIXED: markup; FIXED_PRICE: the price (minor units)
-	Rounding      string // NONE, CHARM_99, WHOLE (formula kinds only)
-	BasisQuantity int    // the tier quantity cost is taken at (default 1)
-	MinMarginBps  *int   // optional minimum gross margin on the sell price
-	ClampToFloor  bool   // raise prices under the supplier's floor to it instead of holding
+	Kind          string    // MARKUP_PERCENT, MARKUP_FIXED, FIXED_PRICE, SUGGESTED_RETAIL
+	PercentBps    int       // MARKUP_PERCENT: markup in basis points of cost
+	Amount        int64     // MARKUP_FIXED: markup; FIXED_PRICE: the price (minor units)
+	Rounding      string    // NONE, CHARM_99, WHOLE (formula kinds only)
+	BasisQuantity int       // the tier quantity cost is taken at (default 1)
+	MinMarginBps  *int      // optional minimum gross margin on the sell price
+	ClampToFloor  bool      // raise prices under the supplier's floor to it instead of holding
 }
 
 // DefaultRule applies where a storefront set none: the suggested retail price.

@@ -251,11 +251,11 @@ func checkSellable(ctx context.Context, tx pgx.Tx, sf uuid.UUID, listings []uuid
 	var errs []error
 	for rows.Next() {
 		var (
-			listing        uuid.UUID
-			sku, status    string
-			reason         *string
-			price          int64
-			floor          *int64
+			listing     uuid.UUID
+			sku, status string
+			reason      *string
+			price       int64
+			floor       *int64
 		)
 		if err := rows.Scan(&listing, &sku, &status, &reason, &price, &floor); err != nil {
 			return err

@@ -37,7 +37,9 @@ type ListingFilter struct {
 }
 
 // Cursors are offsets (sorts by price and relevance have no stable keyset), encoded.
-func offsetCursor(n int) string { return base64.RawURLEncoding.EncodeToString([]byte("o" + strconv.Itoa(n))) }
+func offsetCursor(n int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("o" + strconv.Itoa(n)))
+}
 
 func parseOffset(c string) (int, error) {
 	if c == "" {
