@@ -182,8 +182,8 @@ CREATE TABLE listing_variant_prices (
 );
 CREATE INDEX listing_variant_prices_lv_idx ON listing_variant_prices (storefront_id, listing_variant_id);
 
--- The seller's feed: every change of a listing variant's default price, compare-at or
--- status, whatever caused it (supplier edit, import, agreement, the seller's own rule).
+-- The seller's feed: every change of a listing variant's default price, compare-at,
+-- status or status reason, whatever caused it (supplier edit, import, agreement, the seller's own rule).
 CREATE TABLE listing_changes (
   storefront_id      uuid NOT NULL,
   id                 bigint GENERATED ALWAYS AS IDENTITY,
@@ -484,7 +484,7 @@ BEGIN
       SELECT p.storefront_id, p.consortium_id, p.member_id, p.listing_id, p.id,
              p.old_price, p.price, p.old_status, p.status, p.reason
       FROM priced p
-      WHERE (p.old_price, p.old_compare_at, p.old_status) IS DISTINCT FROM (p.price, p.compare_at, p.status)
+      WHERE (p.old_price, p.old_compare_at, p.old_status, p.old_reason) IS DISTINCT FROM (p.price, p.compare_at, p.status, p.reason)
     ),
     gpriced AS (
       SELECT lvp.storefront_id, lvp.group_id, lvp.listing_variant_id,
