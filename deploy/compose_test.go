@@ -46,7 +46,9 @@ func composeServices(t *testing.T) (map[string]service, map[string]any) {
 }
 
 // isGuildmart: the service runs the image built from deploy/Dockerfile.
-func (s service) isGuildmart() bool { return str(dig(s.m, "build", "dockerfile")) == "deploy/Dockerfile" }
+func (s service) isGuildmart() bool {
+	return str(dig(s.m, "build", "dockerfile")) == "deploy/Dockerfile"
+}
 
 func TestCompose(t *testing.T) {
 	t.Parallel()
