@@ -47,7 +47,7 @@ func loader[K comparable, V any](ctx context.Context, name string, batch batchFu
 			out[i] = r
 		}
 		return out
-	}, dataloader.WithWait[K, V](3 * time.Millisecond), dataloader.WithBatchCapacity[K, V](1000))
+	}, dataloader.WithWait[K, V](3*time.Millisecond), dataloader.WithBatchCapacity[K, V](1000))
 	ls.m[name] = l
 	return l
 }

@@ -17,11 +17,11 @@ var (
 	guangzhou = routing.Point{Lat: 23.13, Lng: 113.26}
 	customer  = routing.Destination{Point: routing.Point{Lat: 31.20, Lng: 121.50}, Region: "CN-SH"}
 
-	vA, vB, vC       = uuid.MustParse("00000000-0000-0000-0000-00000000000a"), uuid.MustParse("00000000-0000-0000-0000-00000000000b"), uuid.MustParse("00000000-0000-0000-0000-00000000000c")
-	s1, s2, s3       = uuid.MustParse("00000000-0000-0000-0000-000000000001"), uuid.MustParse("00000000-0000-0000-0000-000000000002"), uuid.MustParse("00000000-0000-0000-0000-000000000003")
-	whSH, whBJ       = uuid.MustParse("00000000-0000-0000-0000-0000000000f1"), uuid.MustParse("00000000-0000-0000-0000-0000000000f2")
-	hangzhouDirect   = &routing.Direct{From: hangzhou, Region: "CN-ZJ", ShipsTo: []string{"CN-ZJ", "CN-SH"}, LeadDays: 2}
-	guangzhouDirect  = &routing.Direct{From: guangzhou, Region: "CN-GD", ShipsTo: []string{"CN-GD"}, LeadDays: 1}
+	vA, vB, vC      = uuid.MustParse("00000000-0000-0000-0000-00000000000a"), uuid.MustParse("00000000-0000-0000-0000-00000000000b"), uuid.MustParse("00000000-0000-0000-0000-00000000000c")
+	s1, s2, s3      = uuid.MustParse("00000000-0000-0000-0000-000000000001"), uuid.MustParse("00000000-0000-0000-0000-000000000002"), uuid.MustParse("00000000-0000-0000-0000-000000000003")
+	whSH, whBJ      = uuid.MustParse("00000000-0000-0000-0000-0000000000f1"), uuid.MustParse("00000000-0000-0000-0000-0000000000f2")
+	hangzhouDirect  = &routing.Direct{From: hangzhou, Region: "CN-ZJ", ShipsTo: []string{"CN-ZJ", "CN-SH"}, LeadDays: 2}
+	guangzhouDirect = &routing.Direct{From: guangzhou, Region: "CN-GD", ShipsTo: []string{"CN-GD"}, LeadDays: 1}
 )
 
 func line(id string, v, s uuid.UUID, q int, d *routing.Direct) routing.Line {
