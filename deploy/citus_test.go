@@ -111,9 +111,9 @@ func TestDistributionScriptParse(t *testing.T) {
 
 type constraint struct {
 	table, name, kind string // kind p, u, f, or i (a unique index that is no constraint)
-	cols               []string
-	refTable           string
-	refCols            []string
+	cols              []string
+	refTable          string
+	refCols           []string
 }
 
 // schemaConstraints reads primary keys, unique constraints and indexes, and foreign keys
