@@ -47,13 +47,6 @@ func scanAgreement(row pgx.Row) (*SourcingAgreement, error) {
 	return &a, err
 }
 
-func collectAgreements(rows pgx.Rows, err error) ([]*SourcingAgreement, error) {
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*SourcingAgreement, error) { return scanAgreement(r) })
-}
-
 // MaxDiscountBps is the largest negotiated discount (99.99 %).
 const MaxDiscountBps = 9999
 
@@ -174,14 +167,10 @@ func (s *Service) SourcingAgreements(ctx context.Context, p tenants.Principal, f
 	}
 	limit := f.Limit()
 	v := viewerOf(p)
-	err = db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		var err error
-		as, err = collectAgreements(tx.Query(ctx, `SELECT `+agreementCols+` FROM sourcing_agreements
-			WHERE consortium_id = $1 AND ($2::text IN ('operator', 'system') OR $3::uuid IN (supplier_id, seller_id))
-			  AND ($4 = '' OR status = $4) AND (created_at, id) < ($5, $6)
-			ORDER BY created_at DESC, id DESC LIMIT $7`, v.args(f.Status, afterT, afterID, limit+1)...))
-		return err
-	})
+	as, err = readAll(ctx, s.pool, p, `SELECT `+agreementCols+` FROM sourcing_agreements
+		WHERE consortium_id = $1 AND ($2::text IN ('operator', 'system') OR $3::uuid IN (supplier_id, seller_id))
+		  AND ($4 = '' OR status = $4) AND (created_at, id) < ($5, $6)
+		ORDER BY created_at DESC, id DESC LIMIT $7`, v.args(f.Status, afterT, afterID, limit+1), func(r pgx.CollectableRow) (*SourcingAgreement, error) { return scanAgreement(r) })
 	if len(as) > limit {
 		as, hasNext = as[:limit], true
 	}
@@ -193,14 +182,12 @@ func (s *Service) SourcingAgreements(ctx context.Context, p tenants.Principal, f
 func (s *Service) AgreementsByIDs(ctx context.Context, p tenants.Principal, ids []uuid.UUID) ([]*SourcingAgreement, error) {
 	byID := map[uuid.UUID]*SourcingAgreement{}
 	v := viewerOf(p)
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		as, err := collectAgreements(tx.Query(ctx, `SELECT `+agreementCols+` FROM sourcing_agreements
-			WHERE consortium_id = $1 AND ($2::text IN ('operator', 'system') OR $3::uuid IN (supplier_id, seller_id)) AND id = ANY($4)`, v.args(ids)...))
-		for _, a := range as {
-			byID[a.ID] = a
-		}
-		return err
-	})
+	as, err := readAll(ctx, s.pool, p, `SELECT `+agreementCols+` FROM sourcing_agreements
+		WHERE consortium_id = $1 AND ($2::text IN ('operator', 'system') OR $3::uuid IN (supplier_id, seller_id)) AND id = ANY($4)`,
+		v.args(ids), func(r pgx.CollectableRow) (*SourcingAgreement, error) { return scanAgreement(r) })
+	for _, a := range as {
+		byID[a.ID] = a
+	}
 	out := make([]*SourcingAgreement, len(ids))
 	for i, id := range ids {
 		out[i] = byID[id]

@@ -58,13 +58,6 @@ func scanCategory(row pgx.Row) (*Category, error) {
 	return &c, err
 }
 
-func collectCategories(rows pgx.Rows, err error) ([]*Category, error) {
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Category, error) { return scanCategory(r) })
-}
-
 // CreateCategory adds a category under ParentID (operator only).
 func (s *Service) CreateCategory(ctx context.Context, p tenants.Principal, in CategoryCreate) (*Category, error) {
 	if err := p.RequireOperator(); err != nil {
@@ -104,26 +97,19 @@ func (s *Service) CreateCategory(ctx context.Context, p tenants.Principal, in Ca
 // Categories returns the whole tree in path order (parents before children): trees are
 // small and clients render them whole.
 func (s *Service) Categories(ctx context.Context, p tenants.Principal) ([]*Category, error) {
-	var cs []*Category
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		var err error
-		cs, err = collectCategories(tx.Query(ctx, `SELECT `+categoryCols+` FROM categories WHERE consortium_id = $1 ORDER BY path`, p.ConsortiumID))
-		return err
-	})
-	return cs, err
+	return readAll(ctx, s.pool, p, `SELECT `+categoryCols+` FROM categories WHERE consortium_id = $1 ORDER BY path`,
+		[]any{p.ConsortiumID}, func(r pgx.CollectableRow) (*Category, error) { return scanCategory(r) })
 }
 
 // CategoriesByIDs returns the categories among ids, in ids' order (nil where unknown):
 // the batch function of the category loader.
 func (s *Service) CategoriesByIDs(ctx context.Context, p tenants.Principal, ids []uuid.UUID) ([]*Category, error) {
 	byID := map[uuid.UUID]*Category{}
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		cs, err := collectCategories(tx.Query(ctx, `SELECT `+categoryCols+` FROM categories WHERE consortium_id = $1 AND id = ANY($2)`, p.ConsortiumID, ids))
-		for _, c := range cs {
-			byID[c.ID] = c
-		}
-		return err
-	})
+	cs, err := readAll(ctx, s.pool, p, `SELECT `+categoryCols+` FROM categories WHERE consortium_id = $1 AND id = ANY($2)`,
+		[]any{p.ConsortiumID, ids}, func(r pgx.CollectableRow) (*Category, error) { return scanCategory(r) })
+	for _, c := range cs {
+		byID[c.ID] = c
+	}
 	out := make([]*Category, len(ids))
 	for i, id := range ids {
 		out[i] = byID[id]
@@ -135,13 +121,11 @@ func (s *Service) CategoriesByIDs(ctx context.Context, p tenants.Principal, ids 
 // parentIDs' order: the batch function of Category.children.
 func (s *Service) CategoryChildren(ctx context.Context, p tenants.Principal, parentIDs []uuid.UUID) ([][]*Category, error) {
 	byParent := map[uuid.UUID][]*Category{}
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		cs, err := collectCategories(tx.Query(ctx, `SELECT `+categoryCols+` FROM categories WHERE consortium_id = $1 AND parent_id = ANY($2) ORDER BY path`, p.ConsortiumID, parentIDs))
-		for _, c := range cs {
-			byParent[*c.ParentID] = append(byParent[*c.ParentID], c)
-		}
-		return err
-	})
+	cs, err := readAll(ctx, s.pool, p, `SELECT `+categoryCols+` FROM categories WHERE consortium_id = $1 AND parent_id = ANY($2) ORDER BY path`,
+		[]any{p.ConsortiumID, parentIDs}, func(r pgx.CollectableRow) (*Category, error) { return scanCategory(r) })
+	for _, c := range cs {
+		byParent[*c.ParentID] = append(byParent[*c.ParentID], c)
+	}
 	out := make([][]*Category, len(parentIDs))
 	for i, id := range parentIDs {
 		out[i] = byParent[id]

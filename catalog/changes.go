@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/internal/apperr"
-	"github.com/guildmart/guildmart/internal/db"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5"
 )
@@ -113,28 +112,40 @@ func (s *Service) OfferChanges(ctx context.Context, p tenants.Principal, offerID
 	}
 	limit := pg.Limit()
 	v := viewerOf(p)
-	err = db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		var ok bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM offers o WHERE o.id = $4 AND `+offerVisibleSQL+`
-			AND ($2::text IN ('operator', 'system') OR o.supplier_id = $3::uuid))`, v.args(offerID)...).Scan(&ok); err != nil {
-			return err
+	// One statement: the offer row exists when the caller may read its log; its changes
+	// hang off it (a NULL change id means "no changes on this page").
+	found := false
+	rows, err := readAll(ctx, s.pool, p, `SELECT c.id, c.offer_id, c.variant_id, c.supplier_id, c.version, c.actor, c.changes, c.changed_at
+		FROM offers o LEFT JOIN LATERAL (
+		  SELECT * FROM offer_changes c WHERE c.consortium_id = o.consortium_id AND c.offer_id = o.id AND c.id > $5
+		  ORDER BY c.id LIMIT $6) c ON true
+		WHERE o.id = $4 AND `+offerVisibleSQL+` AND ($2::text IN ('operator', 'system') OR o.supplier_id = $3::uuid)
+		ORDER BY c.id`, v.args(offerID, after, limit+1), func(r pgx.CollectableRow) (*OfferChange, error) {
+		var c OfferChange
+		var id *int64
+		var offer, supplier *uuid.UUID
+		var version *int
+		var actor *string
+		var changed *time.Time
+		err := r.Scan(&id, &offer, &c.VariantID, &supplier, &version, &actor, &c.Changes, &changed)
+		found = true
+		if err != nil || id == nil {
+			return nil, err
 		}
-		if !ok {
-			return apperr.NotFound("offer")
-		}
-		rows, err := tx.Query(ctx, `SELECT id, offer_id, variant_id, supplier_id, version, actor, changes, changed_at
-			FROM offer_changes WHERE consortium_id = $1 AND offer_id = $2 AND id > $3 ORDER BY id LIMIT $4`,
-			p.ConsortiumID, offerID, after, limit+1)
-		if err != nil {
-			return err
-		}
-		cs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*OfferChange, error) {
-			var c OfferChange
-			err := r.Scan(&c.ID, &c.OfferID, &c.VariantID, &c.SupplierID, &c.Version, &c.Actor, &c.Changes, &c.ChangedAt)
-			return &c, err
-		})
-		return err
+		c.ID, c.OfferID, c.SupplierID, c.Version, c.Actor, c.ChangedAt = *id, *offer, *supplier, *version, *actor, *changed
+		return &c, nil
 	})
+	if err != nil {
+		return nil, false, err
+	}
+	if !found {
+		return nil, false, apperr.NotFound("offer")
+	}
+	for _, c := range rows {
+		if c != nil {
+			cs = append(cs, c)
+		}
+	}
 	if len(cs) > limit {
 		cs, hasNext = cs[:limit], true
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/internal/apperr"
-	"github.com/guildmart/guildmart/internal/db"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5"
 )
@@ -54,9 +53,10 @@ func (s *Service) OffersByIDs(ctx context.Context, p tenants.Principal, ids []uu
 	out := make([]*Offer, len(ids))
 	byID := map[uuid.UUID]*Offer{}
 	v := viewerOf(p)
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		return s.offersByIDsTx(ctx, tx, v, ids, byID)
-	})
+	os, err := readAll(ctx, s.pool, p, offerSelect+` AND o.id = ANY($4)`, v.args(ids), func(r pgx.CollectableRow) (*Offer, error) { return scanOffer(r) })
+	for _, o := range os {
+		byID[o.ID] = o
+	}
 	for i, id := range ids {
 		out[i] = byID[id]
 	}
@@ -100,12 +100,8 @@ func (s *Service) Offers(ctx context.Context, p tenants.Principal, f OfferFilter
 	}
 	limit := f.Limit()
 	v := viewerOf(p)
-	err = db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		var err error
-		os, err = collectOffers(tx.Query(ctx, offerSelect+` AND o.supplier_id = $4 AND o.handle > $5 AND ($6 = '' OR o.status = $6)
-			ORDER BY o.handle LIMIT $7`, v.args(f.SupplierID, after, f.Status, limit+1)...))
-		return err
-	})
+	os, err = readAll(ctx, s.pool, p, offerSelect+` AND o.supplier_id = $4 AND o.handle > $5 AND ($6 = '' OR o.status = $6)
+		ORDER BY o.handle LIMIT $7`, v.args(f.SupplierID, after, f.Status, limit+1), func(r pgx.CollectableRow) (*Offer, error) { return scanOffer(r) })
 	if len(os) > limit {
 		os, hasNext = os[:limit], true
 	}

@@ -109,20 +109,14 @@ func (s *Service) SupplierProfilesByMemberIDs(ctx context.Context, p tenants.Pri
 		return out, nil
 	}
 	byID := map[uuid.UUID]*SupplierProfile{}
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT m.id, coalesce(sp.agreement_required, false), coalesce(sp.show_brand, true),
-			  coalesce(sp.display_name, ''), coalesce(sp.updated_at, m.updated_at)
-			FROM members m LEFT JOIN supplier_profiles sp ON sp.consortium_id = m.consortium_id AND sp.member_id = m.id
-			WHERE m.consortium_id = $1 AND m.id = ANY($2) AND m.is_supplier`, p.ConsortiumID, ids)
-		if err != nil {
-			return err
-		}
-		sps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*SupplierProfile, error) { return scanProfile(r) })
-		for _, sp := range sps {
-			byID[sp.MemberID] = sp
-		}
-		return err
-	})
+	sps, err := readAll(ctx, s.pool, p, `SELECT m.id, coalesce(sp.agreement_required, false), coalesce(sp.show_brand, true),
+		  coalesce(sp.display_name, ''), coalesce(sp.updated_at, m.updated_at)
+		FROM members m LEFT JOIN supplier_profiles sp ON sp.consortium_id = m.consortium_id AND sp.member_id = m.id
+		WHERE m.consortium_id = $1 AND m.id = ANY($2) AND m.is_supplier`, []any{p.ConsortiumID, ids},
+		func(r pgx.CollectableRow) (*SupplierProfile, error) { return scanProfile(r) })
+	for _, sp := range sps {
+		byID[sp.MemberID] = sp
+	}
 	for i, id := range ids {
 		out[i] = byID[id]
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/internal/apperr"
-	"github.com/guildmart/guildmart/internal/db"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5"
 )
@@ -72,13 +71,10 @@ func collectVariants(rows pgx.Rows, err error) ([]*Variant, error) {
 func (s *Service) VariantsByOfferIDs(ctx context.Context, p tenants.Principal, offerIDs []uuid.UUID) ([][]*Variant, error) {
 	byOffer := map[uuid.UUID][]*Variant{}
 	v := viewerOf(p)
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		vs, err := collectVariants(tx.Query(ctx, variantSelect+` AND v.offer_id = ANY($4) ORDER BY v.offer_id, v.sku`, v.args(offerIDs)...))
-		for _, x := range vs {
-			byOffer[x.OfferID] = append(byOffer[x.OfferID], x)
-		}
-		return err
-	})
+	vs, err := readAll(ctx, s.pool, p, variantSelect+` AND v.offer_id = ANY($4) ORDER BY v.offer_id, v.sku`, v.args(offerIDs), func(r pgx.CollectableRow) (*Variant, error) { return scanVariant(r) })
+	for _, x := range vs {
+		byOffer[x.OfferID] = append(byOffer[x.OfferID], x)
+	}
 	out := make([][]*Variant, len(offerIDs))
 	for i, id := range offerIDs {
 		out[i] = byOffer[id]
@@ -91,9 +87,10 @@ func (s *Service) VariantsByOfferIDs(ctx context.Context, p tenants.Principal, o
 func (s *Service) VariantsByIDs(ctx context.Context, p tenants.Principal, ids []uuid.UUID) ([]*Variant, error) {
 	byID := map[uuid.UUID]*Variant{}
 	v := viewerOf(p)
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		return variantsByIDsTx(ctx, tx, v, ids, byID)
-	})
+	vs, err := readAll(ctx, s.pool, p, variantSelect+` AND v.id = ANY($4)`, v.args(ids), func(r pgx.CollectableRow) (*Variant, error) { return scanVariant(r) })
+	for _, x := range vs {
+		byID[x.ID] = x
+	}
 	out := make([]*Variant, len(ids))
 	for i, id := range ids {
 		out[i] = byID[id]
@@ -112,19 +109,14 @@ func variantsByIDsTx(ctx context.Context, tx pgx.Tx, v viewer, ids []uuid.UUID, 
 // VariantBySKU returns the caller's own variant with sku (suppliers' systems address
 // variants by SKU).
 func (s *Service) VariantBySKU(ctx context.Context, p tenants.Principal, sku string) (*Variant, error) {
-	var out *Variant
-	v := viewerOf(p)
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		vs, err := collectVariants(tx.Query(ctx, variantSelect+` AND v.supplier_id = $3::uuid AND v.sku = $4`, v.args(sku)...))
-		if len(vs) > 0 {
-			out = vs[0]
-		}
-		return err
-	})
-	if err == nil && out == nil {
+	vs, err := readAll(ctx, s.pool, p, variantSelect+` AND v.supplier_id = $3::uuid AND v.sku = $4`, viewerOf(p).args(sku), func(r pgx.CollectableRow) (*Variant, error) { return scanVariant(r) })
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
 		return nil, apperr.NotFound("variant")
 	}
-	return out, err
+	return vs[0], nil
 }
 
 // TiersByVariantIDs returns each variant's price tiers as they apply to the caller (the
@@ -134,28 +126,26 @@ func (s *Service) TiersByVariantIDs(ctx context.Context, p tenants.Principal, id
 	out := make([][]Tier, len(ids))
 	byID := map[uuid.UUID][]Tier{}
 	v := viewerOf(p)
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT v.id, t.min_quantity, t.price,
+	type row struct {
+		id  uuid.UUID
+		t   Tier
+		bps int
+	}
+	rows, err := readAll(ctx, s.pool, p, `SELECT v.id, t.min_quantity, t.price,
 			coalesce((SELECT a.discount_bps FROM sourcing_agreements a WHERE a.consortium_id = v.consortium_id
 			  AND a.supplier_id = v.supplier_id AND a.seller_id = $3::uuid AND a.status = 'APPROVED'), 0)
 			FROM offer_variants v JOIN offers o ON o.consortium_id = v.consortium_id AND o.id = v.offer_id
 			JOIN variant_price_tiers t ON t.consortium_id = v.consortium_id AND t.variant_id = v.id
-			WHERE `+offerVisibleSQL+` AND v.id = ANY($4) ORDER BY v.id, t.min_quantity`, v.args(ids)...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id uuid.UUID
-			var t Tier
-			var bps int
-			if err := rows.Scan(&id, &t.MinQuantity, &t.Price, &bps); err != nil {
-				return err
-			}
-			t.Price = ApplyDiscount(t.Price, bps)
-			byID[id] = append(byID[id], t)
-		}
-		return rows.Err()
-	})
+			WHERE `+offerVisibleSQL+` AND v.id = ANY($4) ORDER BY v.id, t.min_quantity`, v.args(ids),
+		func(r pgx.CollectableRow) (row, error) {
+			var x row
+			err := r.Scan(&x.id, &x.t.MinQuantity, &x.t.Price, &x.bps)
+			return x, err
+		})
+	for _, x := range rows {
+		x.t.Price = ApplyDiscount(x.t.Price, x.bps)
+		byID[x.id] = append(byID[x.id], x.t)
+	}
 	for i, id := range ids {
 		out[i] = byID[id]
 	}

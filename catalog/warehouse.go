@@ -69,13 +69,6 @@ func scanWarehouse(row pgx.Row) (*Warehouse, error) {
 	return &w, err
 }
 
-func collectWarehouses(rows pgx.Rows, err error) ([]*Warehouse, error) {
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Warehouse, error) { return scanWarehouse(r) })
-}
-
 // CreateWarehouse adds a consortium warehouse (operator only). Without RegionsServed it
 // serves its own region.
 func (s *Service) CreateWarehouse(ctx context.Context, p tenants.Principal, in WarehouseCreate) (*Warehouse, error) {
@@ -105,13 +98,8 @@ func (s *Service) CreateWarehouse(ctx context.Context, p tenants.Principal, in W
 // Warehouses lists the consortium's warehouses by handle (every party of the consortium
 // may see them: suppliers consign to them, sellers see where goods ship from).
 func (s *Service) Warehouses(ctx context.Context, p tenants.Principal) ([]*Warehouse, error) {
-	var ws []*Warehouse
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		var err error
-		ws, err = collectWarehouses(tx.Query(ctx, `SELECT `+warehouseCols+` FROM warehouses WHERE consortium_id = $1 ORDER BY handle`, p.ConsortiumID))
-		return err
-	})
-	return ws, err
+	return readAll(ctx, s.pool, p, `SELECT `+warehouseCols+` FROM warehouses WHERE consortium_id = $1 ORDER BY handle`,
+		[]any{p.ConsortiumID}, func(r pgx.CollectableRow) (*Warehouse, error) { return scanWarehouse(r) })
 }
 
 // WarehouseByID returns one warehouse of the caller's consortium.
@@ -129,13 +117,11 @@ func (s *Service) WarehouseByID(ctx context.Context, p tenants.Principal, id uui
 // WarehousesByIDs returns the warehouses among ids in ids' order (nil where unknown).
 func (s *Service) WarehousesByIDs(ctx context.Context, p tenants.Principal, ids []uuid.UUID) ([]*Warehouse, error) {
 	byID := map[uuid.UUID]*Warehouse{}
-	err := db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		ws, err := collectWarehouses(tx.Query(ctx, `SELECT `+warehouseCols+` FROM warehouses WHERE consortium_id = $1 AND id = ANY($2)`, p.ConsortiumID, ids))
-		for _, w := range ws {
-			byID[w.ID] = w
-		}
-		return err
-	})
+	ws, err := readAll(ctx, s.pool, p, `SELECT `+warehouseCols+` FROM warehouses WHERE consortium_id = $1 AND id = ANY($2)`,
+		[]any{p.ConsortiumID, ids}, func(r pgx.CollectableRow) (*Warehouse, error) { return scanWarehouse(r) })
+	for _, w := range ws {
+		byID[w.ID] = w
+	}
 	out := make([]*Warehouse, len(ids))
 	for i, id := range ids {
 		out[i] = byID[id]
