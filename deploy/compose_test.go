@@ -15,9 +15,9 @@ import (
 
 // interpolate resolves compose's ${VAR:-default} and ${VAR} the way an empty
 // environment would.
-func interpolate(s string) string {
-	return regexp.MustCompile(`\$\{[A-Z0-9_]+(?::?-([^}]*))?\}`).ReplaceAllString(s, "$1")
-}
+func interpolate(s string) string { return composeVar.ReplaceAllString(s, "$1") }
+
+var composeVar = regexp.MustCompile(`\$\{[A-Z0-9_]+(?::?-([^}]*))?\}`)
 
 type service struct {
 	name string

@@ -1,6 +1,8 @@
 package deploy_test
 
 import (
+	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +38,7 @@ func yamlDocs(t *testing.T, path string) []map[string]any {
 	for {
 		var d map[string]any
 		if err := dec.Decode(&d); err != nil {
-			if err.Error() == "EOF" {
+			if errors.Is(err, io.EOF) {
 				return docs
 			}
 			t.Fatalf("%s: %v", path, err)
