@@ -33,6 +33,8 @@ type CategoryCreate struct {
 	ParentID *uuid.UUID // nil for a root
 	Handle   string
 	Name     string
+	// IdempotencyKey, when set, makes a retry return the first result.
+	IdempotencyKey string
 }
 
 var categoryHandleRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -83,9 +85,16 @@ func (s *Service) CreateCategory(ctx context.Context, p tenants.Principal, in Ca
 			}
 			path = parentPath + "/" + in.Handle
 		}
-		var err error
-		c, err = scanCategory(tx.QueryRow(ctx, `INSERT INTO categories (consortium_id, parent_id, handle, name, path)
-			VALUES ($1, $2, $3, $4, $5) RETURNING `+categoryCols, p.ConsortiumID, in.ParentID, in.Handle, in.Name, path))
+		id, _, err := db.Idempotent(ctx, tx, p.Scope(), "categoryCreate", in.IdempotencyKey, func() (uuid.UUID, error) {
+			var id uuid.UUID
+			err := tx.QueryRow(ctx, `INSERT INTO categories (consortium_id, parent_id, handle, name, path)
+				VALUES ($1, $2, $3, $4, $5) RETURNING id`, p.ConsortiumID, in.ParentID, in.Handle, in.Name, path).Scan(&id)
+			return id, err
+		})
+		if err != nil {
+			return err
+		}
+		c, err = scanCategory(tx.QueryRow(ctx, `SELECT `+categoryCols+` FROM categories WHERE consortium_id = $1 AND id = $2`, p.ConsortiumID, id))
 		return err
 	})
 	if db.IsUniqueViolation(err, "categories_path_key") {

@@ -54,6 +54,21 @@ func TestCategories(t *testing.T) {
 		_, err := w.svc.CreateCategory(ctx, w.op, catalog.CategoryCreate{ParentID: &garden.ID, Handle: "kitchen", Name: "Outdoor kitchen"})
 		ok(t, err)
 	})
+	t.Run("OKIdempotent", func(t *testing.T) {
+		in := catalog.CategoryCreate{Handle: "pets", Name: "Pets", IdempotencyKey: "c-1"}
+		a, err := w.svc.CreateCategory(ctx, w.op, in)
+		ok(t, err)
+		b, err := w.svc.CreateCategory(ctx, w.op, in)
+		ok(t, err)
+		wh := catalog.WarehouseCreate{Handle: "wh-idem", Name: "Idem", Region: "DE", IdempotencyKey: "w-1"}
+		x, err := w.svc.CreateWarehouse(ctx, w.op, wh)
+		ok(t, err)
+		y, err := w.svc.CreateWarehouse(ctx, w.op, wh)
+		ok(t, err)
+		if a.ID != b.ID || x.ID != y.ID {
+			t.Fatal("a retried create made a second row")
+		}
+	})
 	t.Run("ErrDuplicate", func(t *testing.T) {
 		_, err := w.svc.CreateCategory(ctx, w.op, catalog.CategoryCreate{ParentID: &home.ID, Handle: "kitchen", Name: "Again"})
 		wantCode(t, err, apperr.ECONFLICT, "handle")

@@ -76,6 +76,9 @@ type VariantCreate struct {
 	LeadTimeDays int
 	Direct       *DirectShipping // ships direct (drop-ship) when set
 	Warehouses   []string        // consigned to these warehouses (handles)
+	// IdempotencyKey, when set, makes a retried CreateVariant return the first result
+	// (ignored for the variants of CreateOffer, which has its own).
+	IdempotencyKey string
 }
 
 // Validate checks the variant (field is the path prefix, "" at the top) against the

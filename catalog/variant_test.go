@@ -93,6 +93,17 @@ func TestVariantWrites(t *testing.T) {
 		_, err = w.svc.DiscontinueVariant(ctx, rival, v.ID)
 		wantCode(t, err, apperr.ENOTFOUND, "")
 	})
+	t.Run("OKIdempotentCreate", func(t *testing.T) {
+		in := variantIn("KN-IDEM")
+		in.IdempotencyKey = "v-1"
+		a, err := w.svc.CreateVariant(ctx, sup, o.ID, in)
+		ok(t, err)
+		b, err := w.svc.CreateVariant(ctx, sup, o.ID, in)
+		ok(t, err)
+		if a.ID != b.ID {
+			t.Fatalf("retry created %s and %s", a.ID, b.ID)
+		}
+	})
 	t.Run("ErrSKUTaken", func(t *testing.T) {
 		_, err := w.svc.CreateVariant(ctx, sup, o.ID, variantIn("KN-1"))
 		wantCode(t, err, apperr.ECONFLICT, "sku")

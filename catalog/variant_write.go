@@ -42,23 +42,26 @@ func (s *Service) CreateVariant(ctx context.Context, p tenants.Principal, offerI
 		if err := in.Validate("", currency); err != nil {
 			return err
 		}
-		vs := []VariantCreate{in}
-		none := func(int) string { return "" }
-		whs, whErr := resolveVariantWarehouses(ctx, tx, p.ConsortiumID, vs, none)
-		if err := errors.Join(whErr, checkSKUsFree(ctx, tx, p.ConsortiumID, p.MemberID, vs, none)); err != nil {
-			return err
-		}
-		ids, err := insertVariants(ctx, tx, p.ConsortiumID, p.MemberID, offerID, vs, whs)
+		id, _, err := db.Idempotent(ctx, tx, p.Scope(), "offerVariantCreate", in.IdempotencyKey, func() (uuid.UUID, error) {
+			vs := []VariantCreate{in}
+			none := func(int) string { return "" }
+			whs, whErr := resolveVariantWarehouses(ctx, tx, p.ConsortiumID, vs, none)
+			if err := errors.Join(whErr, checkSKUsFree(ctx, tx, p.ConsortiumID, p.MemberID, vs, none)); err != nil {
+				return uuid.Nil, err
+			}
+			ids, err := insertVariants(ctx, tx, p.ConsortiumID, p.MemberID, offerID, vs, whs)
+			if err != nil {
+				return uuid.Nil, err
+			}
+			if err := insertChange(ctx, tx, p.ConsortiumID, offerID, &ids[0], p.MemberID, 1, Actor(p), diff(nil, variantState(StatusActive, in))); err != nil {
+				return uuid.Nil, err
+			}
+			return ids[0], s.offersChanged(ctx, tx, OffersChangedArgs{ConsortiumID: p.ConsortiumID, OfferIDs: []uuid.UUID{offerID}})
+		})
 		if err != nil {
 			return err
 		}
-		if err := insertChange(ctx, tx, p.ConsortiumID, offerID, &ids[0], p.MemberID, 1, Actor(p), diff(nil, variantState(StatusActive, in))); err != nil {
-			return err
-		}
-		if err := s.offersChanged(ctx, tx, OffersChangedArgs{ConsortiumID: p.ConsortiumID, OfferIDs: []uuid.UUID{offerID}}); err != nil {
-			return err
-		}
-		out, err = variantInTx(ctx, tx, p, ids[0])
+		out, err = variantInTx(ctx, tx, p, id)
 		return err
 	})
 	if db.IsUniqueViolation(err, "offer_variants_sku_key") {

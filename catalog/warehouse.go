@@ -36,6 +36,8 @@ type WarehouseCreate struct {
 	Region        string
 	RegionsServed []string
 	HandlingDays  int
+	// IdempotencyKey, when set, makes a retry return the first result.
+	IdempotencyKey string
 }
 
 // Validate checks the input.
@@ -83,10 +85,17 @@ func (s *Service) CreateWarehouse(ctx context.Context, p tenants.Principal, in W
 	}
 	var w *Warehouse
 	err := db.InTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		var err error
-		w, err = scanWarehouse(tx.QueryRow(ctx, `INSERT INTO warehouses (consortium_id, handle, name, latitude, longitude, region, regions_served, handling_days)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+warehouseCols,
-			p.ConsortiumID, in.Handle, strings.TrimSpace(in.Name), in.Latitude, in.Longitude, in.Region, in.RegionsServed, in.HandlingDays))
+		id, _, err := db.Idempotent(ctx, tx, p.Scope(), "warehouseCreate", in.IdempotencyKey, func() (uuid.UUID, error) {
+			var id uuid.UUID
+			err := tx.QueryRow(ctx, `INSERT INTO warehouses (consortium_id, handle, name, latitude, longitude, region, regions_served, handling_days)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+				p.ConsortiumID, in.Handle, strings.TrimSpace(in.Name), in.Latitude, in.Longitude, in.Region, in.RegionsServed, in.HandlingDays).Scan(&id)
+			return id, err
+		})
+		if err != nil {
+			return err
+		}
+		w, err = scanWarehouse(tx.QueryRow(ctx, `SELECT `+warehouseCols+` FROM warehouses WHERE consortium_id = $1 AND id = $2`, p.ConsortiumID, id))
 		return err
 	})
 	if db.IsUniqueViolation(err, "warehouses_handle_key") {
