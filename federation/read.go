@@ -283,3 +283,44 @@ func (s *Service) ListingChanges(ctx context.Context, p tenants.Principal, store
 	}
 	return page, err
 }
+
+// Facet is a value and how many listings have it.
+type Facet struct {
+	Value string
+	Count int
+}
+
+// ListingFacets counts the listings a filter matches by brand and by collection handle
+// (the filter's own brand and collection are ignored, so every option shows).
+func (s *Service) ListingFacets(ctx context.Context, p tenants.Principal, storefront uuid.UUID, f ListingFilter) (brands, collections []Facet, err error) {
+	if !canRead(p, storefront) {
+		return nil, nil, nil
+	}
+	err = db.ReadQuery(ctx, s.pool, p.Scope(), `WITH m AS (
+			SELECT l.brand, l.collection_id FROM listings l
+			WHERE l.storefront_id = $1 AND l.consortium_id = $2 AND (l.member_id = $3 OR l.storefront_id = $4)
+			  AND (NOT $5 OR (l.status = 'PUBLISHED' AND EXISTS (SELECT 1 FROM listing_variants lv
+			        WHERE lv.storefront_id = l.storefront_id AND lv.listing_id = l.id AND lv.status IN `+sellableSQL+`)))
+			  AND ($6 = '' OR l.search @@ websearch_to_tsquery('simple', $6))
+			  AND ($7 = '' OR l.category_id IN (SELECT c.id FROM categories c WHERE c.consortium_id = $2 AND (c.path = $7 OR c.path LIKE $7 || '/%'))))
+		SELECT 'b', brand, count(*) FROM m WHERE brand <> '' GROUP BY brand
+		UNION ALL
+		SELECT 'c', c.handle, count(*) FROM m JOIN storefront_collections c ON c.storefront_id = $1 AND c.id = m.collection_id GROUP BY c.handle
+		ORDER BY 1, 3 DESC, 2`, []any{storefront, p.ConsortiumID, p.OwnMemberID(), p.StorefrontID, window(p), f.Query, f.Category},
+		func(rows pgx.Rows) error {
+			for rows.Next() {
+				var kind string
+				var fc Facet
+				if err := rows.Scan(&kind, &fc.Value, &fc.Count); err != nil {
+					return err
+				}
+				if kind == "b" {
+					brands = append(brands, fc)
+				} else {
+					collections = append(collections, fc)
+				}
+			}
+			return rows.Err()
+		})
+	return brands, collections, err
+}
