@@ -95,9 +95,11 @@ func Check(ctx context.Context, q interface {
 	return st, nil
 }
 
-// Ready reports an error unless the database is fully migrated.
+// Ready reports an error unless the database holds at least this binary's migrations. A
+// database ahead of the binary is ready: migrations stay backwards-compatible for one
+// release, so the previous release keeps serving during a rollout or a rollback.
 func (s Status) Ready() error {
-	if s.Current != s.Latest {
+	if s.Current < s.Latest {
 		return fmt.Errorf("database at migration %d of %d: run `guildmart migrate up`", s.Current, s.Latest)
 	}
 	if !s.RiverCurrent {
