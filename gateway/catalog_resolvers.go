@@ -14,11 +14,10 @@ import (
 	"github.com/guildmart/guildmart/tenants"
 )
 
-// Global ID kinds of the catalog area.
+// Global ID kinds of the catalog area. kindOffer ("Offer"), kindOfferVariant
+// ("OfferVariant") and kindCategory ("Category") are declared in federation_resolvers.go,
+// which references catalog objects too; one declaration each keeps the package building.
 const (
-	kindOffer             = "Offer"
-	kindOfferVariant      = "OfferVariant"
-	kindCategory          = "Category"
 	kindWarehouse         = "Warehouse"
 	kindSupplierProfile   = "SupplierProfile" // keyed by the supplier's member id
 	kindSourcingAgreement = "SourcingAgreement"
