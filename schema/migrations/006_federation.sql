@@ -120,7 +120,7 @@ CREATE TABLE listing_variants (
   CONSTRAINT listing_variants_variant_key UNIQUE (storefront_id, listing_id, variant_id),
   FOREIGN KEY (storefront_id, listing_id) REFERENCES listings (storefront_id, id) ON DELETE CASCADE,
   FOREIGN KEY (consortium_id, variant_id) REFERENCES offer_variants (consortium_id, id)
-);
+) WITH (fillfactor = 70); -- propagation rewrites price/status (unindexed): room for HOT updates
 CREATE INDEX listing_variants_variant_idx ON listing_variants (consortium_id, variant_id);
 
 -- B2B buyers: a storefront's customer groups, each with an optional own rule, a minimum
@@ -179,7 +179,7 @@ CREATE TABLE listing_variant_prices (
   PRIMARY KEY (storefront_id, group_id, listing_variant_id),
   FOREIGN KEY (storefront_id, group_id) REFERENCES customer_groups (storefront_id, id) ON DELETE CASCADE,
   FOREIGN KEY (storefront_id, listing_variant_id) REFERENCES listing_variants (storefront_id, id) ON DELETE CASCADE
-);
+) WITH (fillfactor = 70);
 CREATE INDEX listing_variant_prices_lv_idx ON listing_variant_prices (storefront_id, listing_variant_id);
 
 -- The seller's feed: every change of a listing variant's default price, compare-at,
@@ -436,7 +436,7 @@ BEGIN
 
   EXECUTE format($q$
     WITH t AS (%s),
-    base AS (
+    base0 AS (
       SELECT lv.storefront_id, lv.id, lv.listing_id, lv.consortium_id, lv.member_id, lv.variant_id, lv.fixed_price,
              lv.price AS old_price, lv.compare_at AS old_compare_at, lv.status AS old_status,
              lv.status_reason AS old_reason, lv.stock_level AS old_stock, lv.options AS old_options,
@@ -444,10 +444,7 @@ BEGIN
              coalesce(l.rule_id, c.rule_id, spr.rule_id) AS rule_id,
              v.wholesale_price, v.suggested_retail_price, v.minimum_resale_price, v.availability,
              v.available_quantity, v.status AS variant_status, v.options, cur.exponent,
-             o.status AS offer_status,
-             (o.supplier_id = l.member_id OR
-              offer_entitled(o.consortium_id, o.id, o.supplier_id, o.status, o.visibility, l.member_id)) AS entitled,
-             coalesce(a.discount_bps, 0) AS discount_bps
+             o.id AS offer_id, o.supplier_id, o.status AS offer_status, o.visibility
       FROM (SELECT DISTINCT * FROM t) t
       JOIN listing_variants lv ON lv.storefront_id = t.storefront_id AND lv.id = t.id
       JOIN listings l ON l.storefront_id = lv.storefront_id AND l.id = lv.listing_id
@@ -456,18 +453,52 @@ BEGIN
       JOIN currencies cur ON cur.code = v.currency
       LEFT JOIN storefront_collections c ON c.storefront_id = l.storefront_id AND c.id = l.collection_id
       LEFT JOIN storefront_pricing spr ON spr.storefront_id = l.storefront_id
-      LEFT JOIN sourcing_agreements a ON a.consortium_id = o.consortium_id AND a.supplier_id = o.supplier_id
-                                     AND a.seller_id = l.member_id AND a.status = 'APPROVED'
+    ),
+    -- Access and agreement discount once per (offer, seller), not once per listing.
+    access AS MATERIALIZED (
+      SELECT p.*, (p.supplier_id = p.member_id OR
+                   offer_entitled(p.consortium_id, p.offer_id, p.supplier_id, p.offer_status, p.visibility, p.member_id)) AS entitled,
+             coalesce((SELECT a.discount_bps FROM sourcing_agreements a WHERE a.consortium_id = p.consortium_id
+                         AND a.supplier_id = p.supplier_id AND a.seller_id = p.member_id AND a.status = 'APPROVED'), 0) AS discount_bps
+      FROM (SELECT DISTINCT consortium_id, offer_id, supplier_id, offer_status, visibility, member_id FROM base0) p
+    ),
+    base AS (
+      SELECT b.*, x.entitled, x.discount_bps
+      FROM base0 b JOIN access x ON x.consortium_id = b.consortium_id AND x.offer_id = b.offer_id AND x.member_id = b.member_id
+    ),
+    inputs AS (
+      SELECT b.*, coalesce(r.kind, 'SUGGESTED_RETAIL') AS r_kind, coalesce(r.percent_bps, 0) AS r_pct, coalesce(r.amount, 0) AS r_amount,
+             coalesce(r.rounding, 'NONE') AS r_rounding, coalesce(r.min_margin_bps, -1) AS r_margin,
+             coalesce(r.clamp_to_floor, false) AS r_clamp, coalesce(r.basis_quantity, 1) AS r_basis
+      FROM base b LEFT JOIN pricing_rules r ON r.storefront_id = b.storefront_id AND r.id = b.rule_id
+    ),
+    -- Cost once per (variant, basis quantity, discount); the price once per distinct set
+    -- of inputs: 10,000 listings of one variant under a few rules cost a few calls.
+    costs AS MATERIALIZED (
+      SELECT k.*, gm_effective_wholesale(k.consortium_id, k.variant_id, k.wholesale_price, k.r_basis, k.discount_bps) AS cost
+      FROM (SELECT DISTINCT consortium_id, variant_id, wholesale_price, r_basis, discount_bps FROM inputs) k
+    ),
+    keyed AS (
+      SELECT i.*, c.cost, coalesce(i.fixed_price, -1) AS k_fixed, coalesce(i.minimum_resale_price, -1) AS k_floor
+      FROM inputs i JOIN costs c ON c.consortium_id = i.consortium_id AND c.variant_id = i.variant_id
+                                AND c.r_basis = i.r_basis AND c.discount_bps = i.discount_bps
+    ),
+    prices AS MATERIALIZED (
+      SELECT d.*, p.price, p.compare_at, p.status, p.reason, p.stock_level
+      FROM (SELECT DISTINCT r_kind, r_pct, r_amount, r_rounding, r_margin, r_clamp, k_fixed, cost, suggested_retail_price,
+                   k_floor, exponent, published, entitled, offer_status, variant_status, availability, available_quantity FROM keyed) d
+      CROSS JOIN LATERAL gm_listing_price(d.r_kind, d.r_pct, d.r_amount, d.r_rounding, nullif(d.r_margin, -1), d.r_clamp,
+          nullif(d.k_fixed, -1), d.cost, d.suggested_retail_price, nullif(d.k_floor, -1), d.exponent, d.published, d.entitled,
+          d.offer_status, d.variant_status, d.availability, d.available_quantity) p
     ),
     priced AS (
-      SELECT b.*, p.price, p.compare_at, p.status, p.reason, p.stock_level
-      FROM base b
-      LEFT JOIN pricing_rules r ON r.storefront_id = b.storefront_id AND r.id = b.rule_id
-      CROSS JOIN LATERAL gm_listing_price(coalesce(r.kind, 'SUGGESTED_RETAIL'), coalesce(r.percent_bps, 0), coalesce(r.amount, 0),
-          coalesce(r.rounding, 'NONE'), r.min_margin_bps, coalesce(r.clamp_to_floor, false), b.fixed_price,
-          gm_effective_wholesale(b.consortium_id, b.variant_id, b.wholesale_price, coalesce(r.basis_quantity, 1), b.discount_bps),
-          b.suggested_retail_price, b.minimum_resale_price, b.exponent, b.published, b.entitled, b.offer_status,
-          b.variant_status, b.availability, b.available_quantity) p
+      SELECT k.*, p.price, p.compare_at, p.status, p.reason, p.stock_level
+      FROM keyed k JOIN prices p ON (p.r_kind, p.r_pct, p.r_amount, p.r_rounding, p.r_margin, p.r_clamp, p.k_fixed, p.cost,
+          p.suggested_retail_price, p.k_floor, p.exponent, p.published, p.entitled, p.offer_status, p.variant_status,
+          p.availability, p.available_quantity)
+        = (k.r_kind, k.r_pct, k.r_amount, k.r_rounding, k.r_margin, k.r_clamp, k.k_fixed, k.cost,
+          k.suggested_retail_price, k.k_floor, k.exponent, k.published, k.entitled, k.offer_status, k.variant_status,
+          k.availability, k.available_quantity)
     ),
     upd AS (
       UPDATE listing_variants lv SET price = p.price, compare_at = p.compare_at, status = p.status,
