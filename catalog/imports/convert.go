@@ -196,6 +196,14 @@ func (rf *refs) convertVariant(r *rawRow) variantData {
 	}
 	slices.SortFunc(v.warehouses, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 
+	// The price rules compare prices with each other: an unreadable one makes the others'
+	// messages noise.
+	if bad[colWholesale] || bad[colSuggestedRetail] || bad[colMinimumResale] || bad[colPriceTiers] {
+		bad[colWholesale], bad[colSuggestedRetail], bad[colMinimumResale], bad[colPriceTiers] = true, true, true, true
+	}
+	if bad[colShipsDirect] {
+		bad[colWarehouses] = true // "must ship direct or be consigned" would be noise
+	}
 	for _, e := range apperr.All(in.Validate("", rf.currency)) {
 		r.appErr(e, variantFields, bad)
 	}

@@ -112,7 +112,7 @@ func checkFile(format string, data []byte) (int, error) {
 	if len(bytes.TrimSpace(bytes.TrimPrefix(data, bom))) == 0 {
 		return 0, errEmpty
 	}
-	if !validUTF8Prefix(bytes.TrimPrefix(data, bom), 64<<10) {
+	if looksUTF16(data) {
 		return 0, errEncoding
 	}
 	rows := 0
@@ -140,6 +140,9 @@ func checkFile(format string, data []byte) (int, error) {
 			if len(t) == 0 {
 				continue
 			}
+			if first && !utf8.Valid(t) {
+				return 0, errEncoding
+			}
 			if first && t[0] != '{' {
 				return 0, errNotJSONL
 			}
@@ -153,16 +156,13 @@ func checkFile(format string, data []byte) (int, error) {
 	return rows, nil
 }
 
-// validUTF8Prefix checks the first n bytes, ignoring a rune cut at the boundary.
-func validUTF8Prefix(b []byte, n int) bool {
-	if len(b) > n {
-		b = b[:n]
-		for i := 0; i < utf8.UTFMax && len(b) > 0 && !utf8.RuneStart(b[len(b)-1]); i++ {
-			b = b[:len(b)-1]
-		}
-		if len(b) > 0 && utf8.RuneStart(b[len(b)-1]) && b[len(b)-1] >= utf8.RuneSelf {
-			b = b[:len(b)-1]
-		}
+// looksUTF16 spots files saved as UTF-16 (a byte-order mark, or NUL bytes between the
+// characters of the first line). Other encodings (Latin-1, Windows-1252) show up as
+// invalid UTF-8 in the header line, or as row errors where accented text appears.
+func looksUTF16(b []byte) bool {
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return true
 	}
-	return utf8.Valid(b)
+	head := b[:min(len(b), 256)]
+	return bytes.IndexByte(head, 0) >= 0
 }

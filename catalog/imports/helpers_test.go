@@ -153,3 +153,12 @@ func goodRow(handle, sku string, over map[string]string) string {
 func csvFile(rows ...string) string {
 	return header + "\n" + strings.Join(rows, "\n") + "\n"
 }
+
+// variantRow is a further row of an offer: the offer columns left empty.
+func variantRow(handle, sku string, over map[string]string) string {
+	kv := map[string]string{"title": "", "description": "", "brand": "", "category_path": "", "images": "", "offer_status": "", "visibility": ""}
+	for k, v := range over {
+		kv[k] = v
+	}
+	return goodRow(handle, sku, kv)
+}

@@ -60,8 +60,8 @@ WITH cur AS (
            (SELECT to_jsonb(array_agg(ov.member_id ORDER BY ov.member_id)) FROM offer_visibility ov
              WHERE ov.consortium_id = o.consortium_id AND ov.offer_id = o.id), '[]'::jsonb) END AS allow_list
     FROM imp_offers s
-    JOIN offers o ON o.consortium_id = $1 AND o.supplier_id = $2 AND o.handle = s.handle
-     FOR UPDATE OF o
+   CROSS JOIN LATERAL (SELECT * FROM offers o
+                        WHERE o.consortium_id = $1 AND o.supplier_id = $2 AND o.handle = s.handle FOR UPDATE) o
 ), ins AS (
   INSERT INTO offers (consortium_id, supplier_id, handle, title, description, brand, category_id, images, status, visibility)
   SELECT $1, $2, s.handle, s.title, s.description, s.brand, s.category_id, s.images,
@@ -121,13 +121,13 @@ WITH cur AS (
          coalesce(t.quantities, '{}') AS tier_quantities, coalesce(t.prices, '{}') AS tier_prices,
          coalesce(w.ids, '{}') AS warehouse_ids
     FROM imp_variants s
-    JOIN offer_variants v ON v.consortium_id = $1 AND v.supplier_id = $2 AND v.sku = s.sku
+   CROSS JOIN LATERAL (SELECT * FROM offer_variants v
+                        WHERE v.consortium_id = $1 AND v.supplier_id = $2 AND v.sku = s.sku FOR UPDATE) v
     LEFT JOIN LATERAL (SELECT array_agg(min_quantity ORDER BY min_quantity) AS quantities,
                               array_agg(price ORDER BY min_quantity) AS prices
                          FROM variant_price_tiers WHERE consortium_id = $1 AND variant_id = v.id) t ON true
     LEFT JOIN LATERAL (SELECT array_agg(warehouse_id ORDER BY warehouse_id) AS ids
                          FROM variant_warehouses WHERE consortium_id = $1 AND variant_id = v.id) w ON true
-     FOR UPDATE OF v
 ), ins AS (
   INSERT INTO offer_variants (consortium_id, offer_id, supplier_id, sku, gtin, options, weight_grams, currency,
          wholesale_price, suggested_retail_price, minimum_resale_price, availability, available_quantity,
@@ -341,13 +341,21 @@ func (r *run) checkStatusMoves(ctx context.Context, tx pgx.Tx, c *chunk) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	c.offers = slices.DeleteFunc(c.offers, func(o offerData) bool { return bad[o.handle] != "" })
+	first := map[string]int{}
+	c.offers = slices.DeleteFunc(c.offers, func(o offerData) bool {
+		first[o.handle] = o.line
+		return bad[o.handle] != ""
+	})
 	c.variants = slices.DeleteFunc(c.variants, func(v variantData) bool {
 		msg := bad[v.offerHandle]
 		if msg == "" {
 			return false
 		}
-		c.errs = append(c.errs, RowError{Row: v.line, Field: colOfferStatus.String(), Message: msg})
+		e := RowError{Row: v.line, Field: colOfferStatus.String(), Message: msg}
+		if v.line != first[v.offerHandle] {
+			e = RowError{Row: v.line, Message: fmt.Sprintf("not imported: another row of offer %q has errors", v.offerHandle)}
+		}
+		c.errs = append(c.errs, e)
 		c.failed++
 		return true
 	})

@@ -33,6 +33,8 @@ type run struct {
 	size        int64
 	resumeAfter int // last line committed before this run
 	committed   int // last line committed so far
+	written     int // rows written by this run (for import_analyze)
+	nextAnalyze int
 	refs        refs
 }
 
@@ -65,11 +67,43 @@ func (s *Service) Run(ctx context.Context, a Args) error {
 		}
 		return err
 	}
-	g := newGrouper(&r.refs, s.chunkRows, func(c *chunk) error {
-		if c.lastLine <= r.resumeAfter {
-			return nil // committed by an earlier run
+	// Parsing and validating the next chunk overlaps writing this one: Go and PostgreSQL
+	// each get a core.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan *chunk, 1)
+	parsed := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		parsed <- r.parse(ctx, src, chunks)
+	}()
+	for c := range chunks {
+		if err := r.flush(ctx, c); err != nil {
+			cancel()
+			for range chunks {
+			}
+			<-parsed
+			return r.quiet(err)
 		}
-		return r.flush(ctx, c)
+	}
+	if err := <-parsed; err != nil {
+		return err
+	}
+	return r.quiet(r.finish(ctx))
+}
+
+// parse reads the file into chunks, leaving out those an earlier run committed.
+func (r *run) parse(ctx context.Context, src rowSource, out chan<- *chunk) error {
+	g := newGrouper(&r.refs, r.svc.chunkRows, func(c *chunk) error {
+		if c.lastLine <= r.resumeAfter {
+			return nil
+		}
+		select {
+		case out <- c:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	})
 	for {
 		row, err := src.next()
@@ -80,13 +114,10 @@ func (s *Service) Run(ctx context.Context, a Args) error {
 			return err
 		}
 		if err := g.add(row); err != nil {
-			return r.quiet(err)
+			return err
 		}
 	}
-	if err := g.close(); err != nil {
-		return r.quiet(err)
-	}
-	return r.quiet(r.finish(ctx))
+	return g.close()
 }
 
 // quiet turns "another run got there first" into success: that run finishes the job.
@@ -172,6 +203,18 @@ func (r *run) loadRefs(ctx context.Context, tx pgx.Tx) error {
 // flush writes one chunk, its errors and the job's progress in one transaction.
 func (r *run) flush(ctx context.Context, c *chunk) error {
 	a := r.args
+	if r.written > 0 && r.written >= r.nextAnalyze {
+		// See import_analyze in 003_catalog_import.sql: after the first chunk and
+		// whenever the rows written quadrupled, so key lookups keep their index.
+		if err := db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `SELECT import_analyze()`)
+			return err
+		}); err != nil {
+			return err
+		}
+		r.nextAnalyze = 4 * r.written
+	}
+	r.written += c.rows - c.failed
 	return db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
 		// Losing the last commits in a server crash is harmless: the resume point is in
 		// the same transaction, so the retried job writes them again.
@@ -191,11 +234,14 @@ func (r *run) flush(ctx context.Context, c *chunk) error {
 			return err
 		}
 		if errs := rowErrorRows(c.errs); len(errs) > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"import_job_errors"}, []string{"consortium_id", "job_id", "row_number", "field", "message"},
-				pgx.CopyFromSlice(len(errs), func(i int) ([]any, error) {
-					return []any{a.ConsortiumID, a.JobID, errs[i].Row, errs[i].Field, errs[i].Message}, nil
-				})); err != nil {
-				return fmt.Errorf("copy row errors: %w", err)
+			// INSERT from arrays, not COPY: COPY FROM does not apply row-level security.
+			rowNums, fields, msgs := make([]int32, len(errs)), make([]string, len(errs)), make([]string, len(errs))
+			for i, e := range errs {
+				rowNums[i], fields[i], msgs[i] = int32(e.Row), e.Field, e.Message
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO import_job_errors (consortium_id, job_id, row_number, field, message)
+				SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[])`, a.ConsortiumID, a.JobID, rowNums, fields, msgs); err != nil {
+				return fmt.Errorf("write row errors: %w", err)
 			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE import_jobs SET processed = processed + $3, created = created + $4,

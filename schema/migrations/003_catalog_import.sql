@@ -84,3 +84,20 @@ CREATE FUNCTION import_changes(VARIADIC pairs jsonb[]) RETURNS jsonb
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT jsonb_object_agg(p ->> 0, p -> 1) FROM unnest(pairs) AS p WHERE p -> 1 <> 'null'::jsonb
 $$;
+
+-- A bulk load outruns autovacuum: without fresh statistics the planner takes a new
+-- supplier's thousands of rows for one and reads the key lookups of the next chunk through
+-- the wrong index, or scans every variant (with its RLS check) to update five. The import
+-- refreshes the statistics of the key columns after its first chunk and whenever the rows
+-- it wrote quadrupled; a small sample (target 10) is enough for these columns and keeps it
+-- cheap. The app role does not own the tables, hence SECURITY DEFINER (it can do nothing
+-- else).
+CREATE FUNCTION import_analyze() RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public SET default_statistics_target = 10 AS $$
+  ANALYZE offers (consortium_id, supplier_id, handle),
+          offer_variants (consortium_id, supplier_id, sku, offer_id),
+          variant_price_tiers (consortium_id, variant_id),
+          variant_warehouses (consortium_id, variant_id);
+$$;
+REVOKE ALL ON FUNCTION import_analyze() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION import_analyze() TO guildmart_app;

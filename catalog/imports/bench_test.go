@@ -1,0 +1,42 @@
+package imports_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/guildmart/guildmart/catalog/imports"
+)
+
+// BenchmarkImport100k imports a generated 100,000-row file (25,000 offers × 4 variants)
+// end to end: upload checks, the job row with the file, then the job itself (parse,
+// validate, COPY, merges), each iteration as a new supplier so every row is created.
+//
+//	go test ./catalog/imports -run '^$' -bench Import100k -benchtime 3x
+func BenchmarkImport100k(b *testing.B) {
+	for _, format := range []string{"csv", "jsonl"} {
+		b.Run(format, func(b *testing.B) {
+			e := newEnv(b)
+			var buf bytes.Buffer
+			if err := imports.Generate(&buf, format, 25000, 4, 1); err != nil {
+				b.Fatal(err)
+			}
+			file := buf.String()
+			ctx := context.Background()
+			b.SetBytes(int64(len(file)))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				sup := e.mustMember(b, fmt.Sprintf("bench-%s-%d", format, i), true, false)
+				b.StartTimer()
+				job := e.mustImport(b, sup, format, file)
+				if job.Created != 100000 || job.Failed != 0 {
+					b.Fatalf("job = %+v", job)
+				}
+			}
+			_ = ctx
+			b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
