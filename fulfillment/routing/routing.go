@@ -124,14 +124,20 @@ type option struct {
 	days int
 }
 
-func serves(regions []string, region string) bool {
+// Serves reports whether a warehouse or supplier serving regions reaches region: "*" is
+// everywhere, and a country ("DE") covers its subdivisions ("DE-BY"). The SQL function
+// gm_region_served is the same rule.
+func Serves(regions []string, region string) bool {
+	country, _, _ := strings.Cut(region, "-")
 	for _, r := range regions {
-		if r == region || r == "*" {
+		if r == region || r == "*" || r == country {
 			return true
 		}
 	}
 	return false
 }
+
+func serves(regions []string, region string) bool { return Serves(regions, region) }
 
 // directOption is the supplier's drop-ship route for l, if it ships to dest.
 func directOption(l Line, dest Destination) (option, bool) {

@@ -154,3 +154,24 @@ func TestGroupsOnePerSupplierAndWarehouse(t *testing.T) {
 		t.Fatalf("groups %+v: want the warehouse order and one order for supplier 1 with both its lines", plan.Groups)
 	}
 }
+
+func TestServes(t *testing.T) {
+	for _, tc := range []struct {
+		served []string
+		region string
+		want   bool
+	}{
+		{[]string{"DE-BY"}, "DE-BY", true},
+		{[]string{"DE"}, "DE-BY", true},
+		{[]string{"DE"}, "DE", true},
+		{[]string{"*"}, "CN-SH", true},
+		{[]string{"DE-BY"}, "DE", false},
+		{[]string{"DE-BY"}, "DE-BE", false},
+		{[]string{"D"}, "DE-BY", false},
+		{nil, "DE", false},
+	} {
+		if got := routing.Serves(tc.served, tc.region); got != tc.want {
+			t.Errorf("Serves(%v, %q) = %v, want %v", tc.served, tc.region, got, tc.want)
+		}
+	}
+}
