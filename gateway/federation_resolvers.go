@@ -33,7 +33,7 @@ func init() {
 		if l == nil || err != nil {
 			return nil, orNotFound(err, "listing")
 		}
-		return &listingResolver{r, l}, nil
+		return r.newListing(ctx, l)
 	})
 	registerNode(kindCollection, func(ctx context.Context, r *Resolver, id uuid.UUID) (any, error) {
 		c, err := loadCollection(ctx, r.svc, id)
@@ -103,9 +103,53 @@ func (r *Resolver) storefrontCurrency(ctx context.Context, id uuid.UUID) (string
 
 // --- listings ---
 
+// listingResolver carries its variants, loaded when it is made (batched per request),
+// and the caller's view, so that its fields resolve without goroutines: a page of 50
+// listings would otherwise start hundreds.
 type listingResolver struct {
-	r *Resolver
-	l *federation.Listing
+	r      *Resolver
+	l      *federation.Listing
+	vs     []*federation.ListingVariant
+	seller bool // the storefront's back office (member or storefront key)
+	member bool // the member itself
+}
+
+// newListings makes resolvers for ls, loading their variants in one batch.
+func (r *Resolver) newListings(ctx context.Context, ls []*federation.Listing) ([]*listingResolver, error) {
+	out := make([]*listingResolver, len(ls))
+	bySF := map[uuid.UUID][]int{}
+	for i, l := range ls {
+		out[i] = &listingResolver{r: r, l: l, seller: sellerView(ctx), member: memberView(ctx)}
+		bySF[l.StorefrontID] = append(bySF[l.StorefrontID], i)
+	}
+	for sf, idx := range bySF {
+		keys := make([]uuid.UUID, len(idx))
+		for j, i := range idx {
+			keys[j] = ls[i].ID
+		}
+		// A whole page is already one batch: query now rather than wait out the
+		// loader's batching window, and leave the results in the loader for later use.
+		vals, err := r.svc.Federation.VariantsOfListings(ctx, principal(ctx), sf, keys)
+		if err != nil {
+			return nil, err
+		}
+		l := listingVariantsLoader(ctx, r.svc, sf)
+		for j, i := range idx {
+			out[i].vs = vals[j]
+			l.Prime(ctx, keys[j], vals[j])
+		}
+	}
+	return out, nil
+}
+
+// newListing makes the resolver of one listing, its variants through the loader so that
+// many such calls in one request (feed entries, nodes) are one batch.
+func (r *Resolver) newListing(ctx context.Context, l *federation.Listing) (*listingResolver, error) {
+	vs, err := loadListingVariants(ctx, r.svc, l.StorefrontID, l.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &listingResolver{r: r, l: l, vs: vs, seller: sellerView(ctx), member: memberView(ctx)}, nil
 }
 
 func (l *listingResolver) ID() graphql.ID            { return graphql.ID(ids.Global(kindListing, l.l.ID)) }
@@ -127,19 +171,12 @@ func (l *listingResolver) Collection(ctx context.Context) (*collectionResolver, 
 	}
 	return &collectionResolver{l.r, c}, nil
 }
-func (l *listingResolver) variants(ctx context.Context) ([]*federation.ListingVariant, error) {
-	return loadListingVariants(ctx, l.r.svc, l.l.StorefrontID, l.l.ID)
-}
-func (l *listingResolver) Variants(ctx context.Context) ([]*listingVariantResolver, error) {
-	vs, err := l.variants(ctx)
-	if err != nil {
-		return nil, gqlError(ctx, err)
+func (l *listingResolver) Variants() []*listingVariantResolver {
+	out := make([]*listingVariantResolver, len(l.vs))
+	for i, v := range l.vs {
+		out[i] = &listingVariantResolver{v, l.seller, l.member}
 	}
-	out := make([]*listingVariantResolver, len(vs))
-	for i, v := range vs {
-		out[i] = &listingVariantResolver{v}
-	}
-	return out, nil
+	return out
 }
 
 type listingOption struct {
@@ -150,12 +187,9 @@ type listingOption struct {
 func (o listingOption) Name() string     { return o.name }
 func (o listingOption) Values() []string { return o.values }
 
-func (l *listingResolver) Options(ctx context.Context) ([]listingOption, error) {
-	vs, err := l.variants(ctx)
-	if err != nil {
-		return nil, gqlError(ctx, err)
-	}
-	var out []listingOption
+func (l *listingResolver) Options() []listingOption {
+	vs := l.vs
+	out := []listingOption{}
 	pos := map[string]int{}
 	seen := map[string]bool{}
 	for _, v := range vs {
@@ -172,7 +206,7 @@ func (l *listingResolver) Options(ctx context.Context) ([]listingOption, error) 
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 type priceRange struct{ min, max *moneyResolver }
@@ -180,13 +214,9 @@ type priceRange struct{ min, max *moneyResolver }
 func (p *priceRange) Min() *moneyResolver { return p.min }
 func (p *priceRange) Max() *moneyResolver { return p.max }
 
-func (l *listingResolver) PriceRange(ctx context.Context) (*priceRange, error) {
-	vs, err := l.variants(ctx)
-	if err != nil {
-		return nil, gqlError(ctx, err)
-	}
+func (l *listingResolver) PriceRange() *priceRange {
 	var lo, hi *federation.ListingVariant
-	for _, v := range vs {
+	for _, v := range l.vs {
 		if v.Status != federation.StatusActive && v.Status != federation.StatusOutOfStock {
 			continue
 		}
@@ -198,37 +228,40 @@ func (l *listingResolver) PriceRange(ctx context.Context) (*priceRange, error) {
 		}
 	}
 	if lo == nil {
-		return nil, nil
+		return nil
 	}
-	return &priceRange{newMoney(lo.Price, lo.Currency), newMoney(hi.Price, hi.Currency)}, nil
+	return &priceRange{newMoney(lo.Price, lo.Currency), newMoney(hi.Price, hi.Currency)}
 }
-func (l *listingResolver) OfferId(ctx context.Context) *graphql.ID {
-	if !memberView(ctx) {
+func (l *listingResolver) OfferId() *graphql.ID {
+	if !l.member {
 		return nil
 	}
 	id := graphql.ID(ids.Global(kindOffer, l.l.OfferID))
 	return &id
 }
 func (l *listingResolver) PricingRule(ctx context.Context) (*pricingRuleResolver, error) {
-	if !memberView(ctx) || l.l.RuleID == uuid.Nil {
+	if !l.member || l.l.RuleID == uuid.Nil {
 		return nil, nil
 	}
 	return l.r.ruleByID(ctx, l.l.StorefrontID, l.l.RuleID)
 }
-func (l *listingResolver) TitleOverride(ctx context.Context) *string {
-	if !sellerView(ctx) {
+func (l *listingResolver) TitleOverride() *string {
+	if !l.seller {
 		return nil
 	}
 	return l.l.TitleOverride
 }
-func (l *listingResolver) DescriptionOverride(ctx context.Context) *string {
-	if !sellerView(ctx) {
+func (l *listingResolver) DescriptionOverride() *string {
+	if !l.seller {
 		return nil
 	}
 	return l.l.DescriptionOverride
 }
 
-type listingVariantResolver struct{ v *federation.ListingVariant }
+type listingVariantResolver struct {
+	v              *federation.ListingVariant
+	seller, member bool
+}
 
 type selectedOption struct{ name, value string }
 
@@ -257,20 +290,20 @@ func (v *listingVariantResolver) AvailableForSale() bool {
 	return federation.Sellable(v.v.Status)
 }
 func (v *listingVariantResolver) Status() string { return v.v.Status }
-func (v *listingVariantResolver) StatusReason(ctx context.Context) *string {
-	if !sellerView(ctx) {
+func (v *listingVariantResolver) StatusReason() *string {
+	if !v.seller {
 		return nil
 	}
 	return nonEmpty(v.v.Reason)
 }
-func (v *listingVariantResolver) FixedPrice(ctx context.Context) *moneyResolver {
-	if !memberView(ctx) || v.v.FixedPrice == nil {
+func (v *listingVariantResolver) FixedPrice() *moneyResolver {
+	if !v.member || v.v.FixedPrice == nil {
 		return nil
 	}
 	return newMoney(*v.v.FixedPrice, v.v.Currency)
 }
-func (v *listingVariantResolver) OfferVariantId(ctx context.Context) *graphql.ID {
-	if !memberView(ctx) {
+func (v *listingVariantResolver) OfferVariantId() *graphql.ID {
+	if !v.member {
 		return nil
 	}
 	id := graphql.ID(ids.Global(kindOfferVariant, v.v.VariantID))
@@ -278,8 +311,8 @@ func (v *listingVariantResolver) OfferVariantId(ctx context.Context) *graphql.ID
 }
 
 type listingConnection struct {
-	r    *Resolver
-	page *federation.ListingPage
+	page  *federation.ListingPage
+	nodes []*listingResolver
 }
 
 type listingEdge struct {
@@ -292,8 +325,8 @@ func (e listingEdge) Node() *listingResolver { return e.node }
 
 func (c *listingConnection) Edges() []listingEdge {
 	out := make([]listingEdge, len(c.page.Listings))
-	for i, l := range c.page.Listings {
-		out[i] = listingEdge{c.page.Cursors[i], &listingResolver{c.r, l}}
+	for i := range c.page.Listings {
+		out[i] = listingEdge{c.page.Cursors[i], c.nodes[i]}
 	}
 	return out
 }
@@ -328,24 +361,25 @@ func (s *storefrontResolver) Listings(ctx context.Context, args listingsArgs) (*
 	if err != nil {
 		return nil, gqlError(ctx, err)
 	}
-	s.r.primeListings(ctx, s.s.ID, page.Listings)
-	return &listingConnection{s.r, page}, nil
+	s.r.primeCollections(ctx, page.Listings)
+	nodes, err := s.r.newListings(ctx, page.Listings)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return &listingConnection{page, nodes}, nil
 }
 
-// primeListings queues the page's variants and collections in their loaders at once, so
-// each is one batch however the executor schedules the listing fields.
-func (r *Resolver) primeListings(ctx context.Context, storefront uuid.UUID, ls []*federation.Listing) {
-	listings := make([]uuid.UUID, len(ls))
+// primeCollections queues the page's collections in their loader at once, so they are
+// one batch however the executor schedules the listing fields.
+func (r *Resolver) primeCollections(ctx context.Context, ls []*federation.Listing) {
 	var colls []uuid.UUID
 	seen := map[uuid.UUID]bool{}
-	for i, l := range ls {
-		listings[i] = l.ID
+	for _, l := range ls {
 		if l.CollectionID != uuid.Nil && !seen[l.CollectionID] {
 			seen[l.CollectionID] = true
 			colls = append(colls, l.CollectionID)
 		}
 	}
-	listingVariantsLoader(ctx, r.svc, storefront).LoadMany(ctx, listings)
 	if len(colls) > 0 {
 		collectionLoader(ctx, r.svc).LoadMany(ctx, colls)
 	}
@@ -360,7 +394,11 @@ func (s *storefrontResolver) Listing(ctx context.Context, args struct{ Handle st
 	if err != nil {
 		return nil, gqlError(ctx, err)
 	}
-	return &listingResolver{s.r, l}, nil
+	lr, err := s.r.newListing(ctx, l)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return lr, nil
 }
 
 type facetValue struct{ f federation.Facet }
@@ -400,12 +438,16 @@ func (s *storefrontResolver) Search(ctx context.Context, args struct {
 	if err != nil {
 		return nil, gqlError(ctx, err)
 	}
-	s.r.primeListings(ctx, s.s.ID, page.Listings)
+	s.r.primeCollections(ctx, page.Listings)
+	nodes, err := s.r.newListings(ctx, page.Listings)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
 	brands, colls, err := s.r.svc.Federation.ListingFacets(ctx, p, s.s.ID, f)
 	if err != nil {
 		return nil, gqlError(ctx, err)
 	}
-	out := &listingSearch{listingConnection{s.r, page}, &listingFacets{}}
+	out := &listingSearch{listingConnection{page, nodes}, &listingFacets{}}
 	for _, b := range brands {
 		out.facets.brands = append(out.facets.brands, facetValue{b})
 	}
@@ -486,7 +528,11 @@ func (c *listingChangeResolver) Listing(ctx context.Context) (*listingResolver, 
 	if err != nil || l == nil {
 		return nil, gqlError(ctx, err)
 	}
-	return &listingResolver{c.r, l}, nil
+	lr, err := c.r.newListing(ctx, l)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return lr, nil
 }
 func (c *listingChangeResolver) ListingVariantId() graphql.ID {
 	return graphql.ID(ids.Global(kindListingVariant, c.c.ListingVariantID))
@@ -734,11 +780,15 @@ type listingPayload struct {
 	errs []userErrorResolver
 }
 
-func (p *listingPayload) Listing() *listingResolver {
+func (p *listingPayload) Listing(ctx context.Context) (*listingResolver, error) {
 	if p.l == nil {
-		return nil
+		return nil, nil
 	}
-	return &listingResolver{p.r, p.l}
+	lr, err := p.r.newListing(ctx, p.l)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return lr, nil
 }
 func (p *listingPayload) UserErrors() []userErrorResolver { return p.errs }
 
