@@ -277,9 +277,10 @@ func (s *Service) setLines(ctx context.Context, tx pgx.Tx, p tenants.Principal, 
 	}
 	b = &pgx.Batch{}
 	if len(upIDs) > 0 {
-		b.Queue(`INSERT INTO cart_lines (storefront_id, cart_id, listing_variant_id, consortium_id, member_id, quantity, unit_price)
-			SELECT c.storefront_id, c.id, u.id, c.consortium_id, c.member_id, u.q, u.p
-			FROM carts c, unnest($3::uuid[], $4::int[], $5::bigint[]) AS u (id, q, p)
+		b.Queue(`INSERT INTO cart_lines (storefront_id, cart_id, listing_variant_id, consortium_id, member_id, position, quantity, unit_price)
+			SELECT c.storefront_id, c.id, u.id, c.consortium_id, c.member_id,
+				u.n + (SELECT coalesce(max(position), 0) FROM cart_lines WHERE storefront_id = $1 AND cart_id = $2), u.q, u.p
+			FROM carts c, unnest($3::uuid[], $4::int[], $5::bigint[]) WITH ORDINALITY AS u (id, q, p, n)
 			WHERE c.storefront_id = $1 AND c.id = $2
 			ON CONFLICT (storefront_id, cart_id, listing_variant_id) DO UPDATE SET quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price`,
 			sf, cart, upIDs, upQty, upPrice)
@@ -310,7 +311,7 @@ const cartCols = `id, storefront_id, customer_id, currency, status, order_id, cr
 
 // cartLinesSQL reads a cart's lines with what the window shows of their variants now.
 const cartLinesSQL = `SELECT cl.listing_variant_id, cl.quantity, cl.unit_price, cl.added_at FROM cart_lines cl
-	WHERE cl.storefront_id = $1 AND cl.cart_id = $2 ORDER BY cl.added_at, cl.listing_variant_id`
+	WHERE cl.storefront_id = $1 AND cl.cart_id = $2 ORDER BY cl.position`
 
 // loadCart reads a cart and prices its lines for the caller, in one round trip.
 func loadCart(ctx context.Context, tx pgx.Tx, p tenants.Principal, sf, id uuid.UUID) (*Cart, error) {

@@ -329,7 +329,7 @@ func (s *Service) FulfillmentOrdersOfOrders(ctx context.Context, p tenants.Princ
 	var list []*FulfillmentOrder
 	err := readBatch(ctx, s.pool, p.Scope(), uuid.Nil, func(b *pgx.Batch) {
 		b.Queue(`SELECT `+foCols+` FROM fulfillment_orders f WHERE `+foFilterSQL+` AND f.order_id = ANY ($5)
-			ORDER BY f.created_at, f.id`, append(foArgs(p), orders)...).Query(func(rows pgx.Rows) error { return collectFOs(rows, &list) })
+			ORDER BY f.created_at, f.kind DESC, f.id`, append(foArgs(p), orders)...).Query(func(rows pgx.Rows) error { return collectFOs(rows, &list) })
 	})
 	idx := map[uuid.UUID][]int{}
 	for i, id := range orders {

@@ -19,9 +19,9 @@ import (
 // Places in Germany: warehouses in Munich and Hamburg, a supplier shipping from Berlin,
 // customers in Munich (DE-BY).
 var (
-	munich  = fulfillment.Address{Name: "Erika Muster", Line1: "Marienplatz 1", City: "München", PostalCode: "80331", Region: "DE-BY", Country: "DE", Latitude: 48.137, Longitude: 11.575}
-	vienna  = fulfillment.Address{Name: "Max Muster", Line1: "Stephansplatz 1", City: "Wien", PostalCode: "1010", Region: "AT-9", Country: "AT", Latitude: 48.208, Longitude: 16.373}
-	berlin  = direct{52.52, 13.40, "DE-BE", []string{"DE"}, 2}
+	munich = fulfillment.Address{Name: "Erika Muster", Line1: "Marienplatz 1", City: "München", PostalCode: "80331", Region: "DE-BY", Country: "DE", Latitude: 48.137, Longitude: 11.575}
+	vienna = fulfillment.Address{Name: "Max Muster", Line1: "Stephansplatz 1", City: "Wien", PostalCode: "1010", Region: "AT-9", Country: "AT", Latitude: 48.208, Longitude: 16.373}
+	berlin = direct{52.52, 13.40, "DE-BE", []string{"DE"}, 2}
 )
 
 // direct is a variant's drop-ship option (zero: none).

@@ -137,6 +137,7 @@ CREATE TABLE cart_lines (
   listing_variant_id uuid NOT NULL,
   consortium_id      uuid NOT NULL,
   member_id          uuid NOT NULL,
+  position           integer NOT NULL, -- order of adding
   quantity           integer NOT NULL CHECK (quantity BETWEEN 1 AND 9999),
   unit_price         bigint NOT NULL CHECK (unit_price >= 0), -- the price the shopper was shown
   added_at           timestamptz NOT NULL DEFAULT now(),
