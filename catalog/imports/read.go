@@ -170,3 +170,67 @@ func decodeErrorCursor(c string) (int, string, error) {
 	}
 	return row, field, nil
 }
+
+// JobErrors is one job's page of row errors in ErrorsOfJobs.
+type JobErrors struct {
+	Errors  []RowError
+	HasNext bool
+}
+
+// ErrorsOfJobs returns the same page of row errors for each of several jobs in one query
+// (the GraphQL loader of ImportJob.errors), in jobIDs' order; jobs the caller may not
+// see get an empty page.
+func (s *Service) ErrorsOfJobs(ctx context.Context, p tenants.Principal, jobIDs []uuid.UUID, pg tenants.Page) ([]JobErrors, error) {
+	supplier, err := readerFilter(p)
+	if err != nil {
+		return nil, err
+	}
+	limit := pg.Limit()
+	afterRow, afterField, err := decodeErrorCursor(pg.After)
+	if err != nil {
+		return nil, err
+	}
+	byJob := make(map[uuid.UUID]*JobErrors, len(jobIDs))
+	err = db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT j.id, e.row_number, e.field, e.message
+			FROM import_jobs j
+			CROSS JOIN LATERAL (SELECT row_number, field, message FROM import_job_errors e
+			                     WHERE e.consortium_id = j.consortium_id AND e.job_id = j.id AND (e.row_number, e.field) > ($4, $5)
+			                     ORDER BY e.row_number, e.field LIMIT $6) e
+			WHERE j.consortium_id = $1 AND j.id = ANY ($2) AND ($3::uuid IS NULL OR j.supplier_id = $3)
+			ORDER BY j.id, e.row_number, e.field`, p.ConsortiumID, jobIDs, supplier, afterRow, afterField, limit+1)
+		if err != nil {
+			return err
+		}
+		var id uuid.UUID
+		var e RowError
+		_, err = pgx.ForEachRow(rows, []any{&id, &e.Row, &e.Field, &e.Message}, func() error {
+			je := byJob[id]
+			if je == nil {
+				je = &JobErrors{}
+				byJob[id] = je
+			}
+			if len(je.Errors) == limit {
+				je.HasNext = true
+			} else {
+				je.Errors = append(je.Errors, e)
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]JobErrors, len(jobIDs))
+	for i, id := range jobIDs {
+		if je := byJob[id]; je != nil {
+			out[i] = *je
+		}
+	}
+	return out, nil
+}
+
+// MaxInlineBytes caps a file sent inside a GraphQL mutation (offersImport); larger
+// files go to POST /v1/imports/offers.
+const MaxInlineBytes = 512 << 10

@@ -126,6 +126,22 @@ func TestReads(t *testing.T) {
 			t.Fatalf("%d jobs listed, want 4", len(seen))
 		}
 	})
+
+	t.Run("OKErrorsOfJobs", func(t *testing.T) {
+		other := e.mustImport(t, e.acme, "csv", csvFile(goodRow("r-x", "R-X", map[string]string{"sku": "bad sku"})))
+		res, err := e.svc.ErrorsOfJobs(ctx, e.acme, []uuid.UUID{other.ID, uuid.New(), job.ID}, tenants.Page{First: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res) != 3 || len(res[0].Errors) != 1 || res[0].HasNext || len(res[1].Errors) != 0 ||
+			len(res[2].Errors) != 1 || !res[2].HasNext || res[2].Errors[0].Row != 3 {
+			t.Fatalf("%+v", res)
+		}
+		res, err = e.svc.ErrorsOfJobs(ctx, e.globex, []uuid.UUID{job.ID}, tenants.Page{})
+		if err != nil || len(res[0].Errors) != 0 {
+			t.Fatalf("another supplier reads the errors: %+v %v", res, err)
+		}
+	})
 }
 
 func TestJSONL(t *testing.T) {
