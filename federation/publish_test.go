@@ -243,3 +243,45 @@ func TestUpdateAndUnpublish(t *testing.T) {
 		}
 	})
 }
+
+func TestPublishListingsByCategory(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newWorld(t)
+	var root, child uuid.UUID
+	if err := w.d.Owner.QueryRow(ctx, `INSERT INTO categories (consortium_id, handle, name, path) VALUES ($1, 'kitchen', 'Kitchen', 'kitchen') RETURNING id`, w.c.ID).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.d.Owner.QueryRow(ctx, `INSERT INTO categories (consortium_id, parent_id, handle, name, path) VALUES ($1, $2, 'knives', 'Knives', 'kitchen/knives') RETURNING id`, w.c.ID, root).Scan(&child); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := w.offer(t, "In child", v{100, 300, nil})
+	b, _ := w.offer(t, "In root", v{100, 300, nil})
+	w.offer(t, "Elsewhere", v{100, 300, nil})
+	w.exec(t, w.sup, `UPDATE offers SET category_id = $2 WHERE id = $1`, a, child)
+	w.exec(t, w.sup, `UPDATE offers SET category_id = $2 WHERE id = $1`, b, root)
+	res, err := w.svc.PublishListings(ctx, w.sel, federation.BulkPublishInput{StorefrontID: w.sf.ID, Filter: &federation.OfferFilter{CategoryID: root}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.ListingIDs) != 2 {
+		t.Fatalf("published %d", len(res.ListingIDs))
+	}
+	// the storefront filters by category path, descendants included
+	page, err := w.svc.Listings(ctx, w.shopper(w.sf), w.sf.ID, federation.ListingFilter{Category: "kitchen/knives"})
+	if err != nil || len(page.Listings) != 1 || page.Listings[0].Title != "In child" {
+		t.Fatalf("page %+v %v", page, err)
+	}
+	page, err = w.svc.Listings(ctx, w.shopper(w.sf), w.sf.ID, federation.ListingFilter{Category: "kitchen", Sort: "TITLE"})
+	if err != nil || len(page.Listings) != 2 || page.Listings[0].Title != "In child" {
+		t.Fatalf("page %+v %v", page, err)
+	}
+	page, err = w.svc.Listings(ctx, w.shopper(w.sf), w.sf.ID, federation.ListingFilter{First: 1, Sort: "TITLE"})
+	if err != nil || len(page.Listings) != 1 || !page.HasNext {
+		t.Fatalf("page %+v %v", page, err)
+	}
+	next, err := w.svc.Listings(ctx, w.shopper(w.sf), w.sf.ID, federation.ListingFilter{First: 5, Sort: "TITLE", After: page.Cursors[0]})
+	if err != nil || len(next.Listings) != 1 || next.HasNext || next.Listings[0].ID == page.Listings[0].ID {
+		t.Fatalf("next %+v %v", next, err)
+	}
+}
