@@ -108,6 +108,26 @@ func TestPropagation(t *testing.T) {
 			t.Fatalf("variant %+v", x)
 		}
 	})
+	t.Run("OKNewVariantJoins", func(t *testing.T) {
+		offer, _ := w.offer(t, "Glass", v{1000, 3000, nil})
+		all := w.publish(t, offer, markup)
+		offer2, vids2 := w.offer(t, "Tumbler", v{1000, 3000, nil})
+		chosen, err := w.svc.PublishListing(ctx, w.sel, federation.PublishInput{StorefrontID: w.sf.ID, OfferID: offer2, VariantIDs: vids2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range []uuid.UUID{offer, offer2} {
+			w.exec(t, w.sup, `INSERT INTO offer_variants (consortium_id, offer_id, supplier_id, sku, currency, wholesale_price, suggested_retail_price, available_quantity)
+				VALUES ($1, $2, $3, $4, 'EUR', 2000, 4000, 10)`, w.c.ID, o, w.sup.MemberID, "NEW-"+o.String()[:8])
+		}
+		vs := w.variants(t, w.sel, all)
+		if len(vs) != 2 || vs[1].Price != 3000 || vs[1].Status != "ACTIVE" || vs[1].Position != 2 {
+			t.Fatalf("variants %+v", vs)
+		}
+		if vs := w.variants(t, w.sel, chosen); len(vs) != 1 {
+			t.Fatalf("a listing of chosen variants grew: %d", len(vs))
+		}
+	})
 	t.Run("OKAvailability", func(t *testing.T) {
 		offer, vids := w.offer(t, "Bowl", v{1000, 3000, nil})
 		l := w.publish(t, offer, nil)

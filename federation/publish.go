@@ -26,7 +26,7 @@ type VariantPrice struct {
 type PublishInput struct {
 	StorefrontID uuid.UUID
 	OfferID      uuid.UUID
-	VariantIDs   []uuid.UUID // the variants to sell; empty: every ACTIVE variant
+	VariantIDs   []uuid.UUID // the variants to sell; empty: every ACTIVE one, and those added later
 	Handle       string      // default: from the title
 	Title        *string     // override of the offer's title
 	Description  *string     // override of the offer's description
@@ -132,12 +132,13 @@ func (s *Service) publish(ctx context.Context, tx pgx.Tx, p tenants.Principal, c
 	}
 	var id uuid.UUID
 	err = tx.QueryRow(ctx, `INSERT INTO listings (storefront_id, consortium_id, member_id, offer_id, handle, title_override,
-			description_override, collection_id, title, description)
+			description_override, collection_id, title, description, all_variants)
 		SELECT $1, o.consortium_id, $3, o.id, coalesce(nullif($5, ''), gm_listing_handle(coalesce($6, o.title), o.id)), $6, $7, $8,
-		       coalesce($6, o.title), coalesce($7, o.description)
+		       coalesce($6, o.title), coalesce($7, o.description), $9
 		FROM offers o WHERE o.consortium_id = $2 AND o.id = $4
 		RETURNING id`,
-		in.StorefrontID, p.ConsortiumID, p.MemberID, in.OfferID, in.Handle, in.Title, in.Description, nilIfZero(in.CollectionID)).Scan(&id)
+		in.StorefrontID, p.ConsortiumID, p.MemberID, in.OfferID, in.Handle, in.Title, in.Description, nilIfZero(in.CollectionID),
+		len(in.VariantIDs) == 0).Scan(&id)
 	if db.IsUniqueViolation(err, "listings_handle_key") {
 		return uuid.Nil, apperr.Conflict("handle", "another listing of this storefront has this handle")
 	}

@@ -68,6 +68,7 @@ CREATE TABLE listings (
   collection_id        uuid,
   rule_id              uuid,
   status               text NOT NULL DEFAULT 'PUBLISHED' CHECK (status IN ('PUBLISHED', 'UNPUBLISHED')),
+  all_variants         boolean NOT NULL DEFAULT true, -- variants the supplier adds later join the listing
   -- Presentation materialized from the offer (the override when set); brand and vendor
   -- only when the supplier lets storefronts show who supplies (supplier_profiles.show_brand).
   title                text NOT NULL,
@@ -592,6 +593,36 @@ CREATE TRIGGER offer_variants_federation AFTER UPDATE ON offer_variants
   REFERENCING OLD TABLE AS fed_old NEW TABLE AS fed_new
   FOR EACH STATEMENT EXECUTE FUNCTION gm_federation_variants_changed();
 
+-- A variant added to an offer joins the listings that sell all of the offer's variants.
+CREATE FUNCTION gm_federation_variants_added() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE r record;
+BEGIN
+  FOR r IN WITH ins AS (
+             INSERT INTO listing_variants (storefront_id, consortium_id, member_id, listing_id, variant_id, position, currency)
+             SELECT l.storefront_id, l.consortium_id, l.member_id, l.id, n.id,
+                    coalesce((SELECT max(lv.position) FROM listing_variants lv WHERE lv.storefront_id = l.storefront_id AND lv.listing_id = l.id), 0)
+                      + row_number() OVER (PARTITION BY l.storefront_id, l.id ORDER BY n.created_at, n.sku),
+                    n.currency
+             FROM fed_new n
+             JOIN listings l ON l.consortium_id = n.consortium_id AND l.offer_id = n.offer_id AND l.all_variants
+             JOIN storefronts s ON s.id = l.storefront_id AND s.currency = n.currency
+             WHERE n.status = 'ACTIVE'
+             ON CONFLICT DO NOTHING
+             RETURNING storefront_id, id, consortium_id, member_id, variant_id),
+           grp AS (
+             INSERT INTO listing_variant_prices (storefront_id, group_id, listing_variant_id, consortium_id, member_id)
+             SELECT ins.storefront_id, g.id, ins.id, ins.consortium_id, ins.member_id
+             FROM ins JOIN customer_groups g ON g.storefront_id = ins.storefront_id AND g.rule_id IS NOT NULL)
+           SELECT consortium_id, array_agg(DISTINCT variant_id) AS ids FROM ins GROUP BY 1 LOOP
+    PERFORM gm_federation_refresh('variant', r.consortium_id, r.ids, NULL, NULL, NULL);
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER offer_variants_federation_ins AFTER INSERT ON offer_variants
+  REFERENCING NEW TABLE AS fed_new FOR EACH STATEMENT EXECUTE FUNCTION gm_federation_variants_added();
+
 CREATE FUNCTION gm_federation_offers_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE r record;
@@ -711,5 +742,5 @@ CREATE TRIGGER supplier_profiles_federation_ins AFTER INSERT ON supplier_profile
 CREATE TRIGGER supplier_profiles_federation_upd AFTER UPDATE ON supplier_profiles
   REFERENCING OLD TABLE AS fed_old NEW TABLE AS fed_new FOR EACH STATEMENT EXECUTE FUNCTION gm_federation_profiles_changed();
 
-REVOKE ALL ON FUNCTION gm_federation_variants_changed(), gm_federation_offers_changed(), gm_federation_tiers_changed(),
+REVOKE ALL ON FUNCTION gm_federation_variants_changed(), gm_federation_variants_added(), gm_federation_offers_changed(), gm_federation_tiers_changed(),
   gm_federation_visibility_changed(), gm_federation_agreements_changed(), gm_federation_profiles_changed() FROM PUBLIC, guildmart_app;
