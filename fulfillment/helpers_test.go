@@ -3,6 +3,7 @@ package fulfillment_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -252,3 +253,18 @@ func wantCode(t testing.TB, err error, code string) {
 }
 
 func i64p(v int64) *int64 { return &v }
+
+// group creates a customer group with a minimum order value and one quantity break.
+func (w *world) group(t testing.TB, minOrder int64, minQty, bps int) uuid.UUID {
+	t.Helper()
+	name := fmt.Sprint("shops-", minOrder)
+	tiers := []federation.GroupTier{{MinQuantity: minQty, DiscountBps: bps}}
+	g, err := w.fed.CreateCustomerGroup(context.Background(), w.sel, federation.GroupInput{StorefrontID: w.sf.ID, Name: &name,
+		MinOrderValue: &minOrder, Tiers: &tiers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.ID
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -174,17 +174,19 @@ func (s *Service) AdjustStock(ctx context.Context, p tenants.Principal, in Stock
 		var onHand, reserved int
 		err = tx.QueryRow(ctx, `SELECT on_hand, reserved FROM warehouse_stock WHERE consortium_id = $1 AND warehouse_id = $2 AND variant_id = $3
 			FOR UPDATE`, p.ConsortiumID, in.WarehouseID, in.VariantID).Scan(&onHand, &reserved)
+		exists := err == nil
 		if err != nil && err != pgx.ErrNoRows {
 			return err
 		}
 		if onHand+in.Delta < reserved {
 			return apperr.Conflict("delta", "would leave %d on hand with %d reserved", onHand+in.Delta, reserved)
 		}
-		if _, err := tx.Exec(ctx, `WITH up AS (
-				INSERT INTO warehouse_stock (consortium_id, warehouse_id, variant_id, supplier_id, on_hand) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (consortium_id, warehouse_id, variant_id) DO UPDATE SET on_hand = warehouse_stock.on_hand + EXCLUDED.on_hand,
-					updated_at = now()
-				RETURNING 1)
+		change := `INSERT INTO warehouse_stock (consortium_id, warehouse_id, variant_id, supplier_id, on_hand) VALUES ($1, $2, $3, $4, $5) RETURNING 1`
+		if exists {
+			change = `UPDATE warehouse_stock SET on_hand = on_hand + $5, updated_at = now()
+				WHERE consortium_id = $1 AND warehouse_id = $2 AND variant_id = $3 AND supplier_id = $4 RETURNING 1`
+		}
+		if _, err := tx.Exec(ctx, `WITH up AS (`+change+`)
 			INSERT INTO stock_movements (consortium_id, warehouse_id, variant_id, supplier_id, kind, on_hand_delta, reason, actor)
 			SELECT $1, $2, $3, $4, 'ADJUSTMENT', $5, $6, $7 FROM up`,
 			p.ConsortiumID, in.WarehouseID, in.VariantID, supplier, in.Delta, in.Reason, actor(p)); err != nil {
