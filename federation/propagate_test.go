@@ -2,10 +2,12 @@ package federation_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/federation"
+	"github.com/guildmart/guildmart/internal/apperr"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5"
 )
@@ -182,7 +184,19 @@ func TestPropagation(t *testing.T) {
 		if x := w.one(t, l); x.Reason != "ACCESS_REVOKED" {
 			t.Fatalf("variant %+v", x)
 		}
+		// republishing an unavailable listing is refused with the reason
+		if _, err := w.svc.UnpublishListings(ctx, w.sel, []uuid.UUID{l.ID}); err != nil {
+			t.Fatal(err)
+		}
+		pub := "PUBLISHED"
+		_, err := w.svc.UpdateListing(ctx, w.sel, l.ID, federation.ListingUpdate{Status: &pub})
+		if e := apperr.All(err); len(e) != 1 || !strings.Contains(e[0].Message, "ACCESS_REVOKED") {
+			t.Fatalf("republish: %v", err)
+		}
 		w.exec(t, w.sup, `INSERT INTO offer_visibility (consortium_id, offer_id, member_id) VALUES ($1, $2, $3)`, w.c.ID, offer, w.sel.MemberID)
+		if _, err := w.svc.UpdateListing(ctx, w.sel, l.ID, federation.ListingUpdate{Status: &pub}); err != nil {
+			t.Fatal(err)
+		}
 		if x := w.one(t, l); x.Status != "ACTIVE" {
 			t.Fatalf("variant %+v", x)
 		}

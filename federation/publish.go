@@ -238,10 +238,11 @@ func addGroupRows(ctx context.Context, tx pgx.Tx, sf uuid.UUID, listings []uuid.
 // the supplier's floor, under cost or under the minimum margin, or that are unavailable.
 // field names the input field an error is about, per listing.
 func checkSellable(ctx context.Context, tx pgx.Tx, sf uuid.UUID, listings []uuid.UUID, currency string, field func(listing uuid.UUID) string) error {
-	rows, err := tx.Query(ctx, `SELECT lv.listing_id, v.sku, lv.status, lv.status_reason, lv.price, v.minimum_resale_price
+	// LEFT JOIN: a variant the seller may no longer see (access revoked) must still count.
+	rows, err := tx.Query(ctx, `SELECT lv.listing_id, coalesce(v.sku, '(no longer visible)'), lv.status, lv.status_reason, lv.price, v.minimum_resale_price
 		FROM listing_variants lv
 		JOIN listings l ON l.storefront_id = lv.storefront_id AND l.id = lv.listing_id
-		JOIN offer_variants v ON v.consortium_id = lv.consortium_id AND v.id = lv.variant_id
+		LEFT JOIN offer_variants v ON v.consortium_id = lv.consortium_id AND v.id = lv.variant_id
 		WHERE lv.storefront_id = $1 AND lv.listing_id = ANY($2) AND l.status = 'PUBLISHED'
 		  AND lv.status IN ('PRICE_HELD', 'UNAVAILABLE')
 		ORDER BY lv.listing_id, lv.position LIMIT 50`, sf, listings)
