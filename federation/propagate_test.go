@@ -81,6 +81,10 @@ func TestPropagation(t *testing.T) {
 		if _, err := w.svc.ListingByHandle(ctx, w.shopper(w.sf), w.sf.ID, l.Handle); err == nil {
 			t.Fatal("shopper sees a held listing")
 		}
+		key := tenants.Principal{Kind: tenants.KindStorefront, ConsortiumID: w.c.ID, MemberID: w.sel.MemberID, StorefrontID: w.sf.ID}
+		if vs := w.variants(t, key, l); len(vs) != 0 {
+			t.Fatal("a storefront key (frontend) gets a held price")
+		}
 		// wholesale above the fixed price: at a loss
 		w.exec(t, w.sup, `UPDATE offer_variants SET minimum_resale_price = NULL, wholesale_price = 1600 WHERE id = $1`, vids[0])
 		if x := w.one(t, l); x.Status != "PRICE_HELD" || x.Reason != "BELOW_COST" {

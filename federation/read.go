@@ -22,9 +22,9 @@ const (
 	SortRelevance = "RELEVANCE" // with Query; the default then
 )
 
-// ListingFilter selects a storefront's listings. Shop windows (shoppers, customers) see
-// published listings with at least one sellable or out-of-stock variant; the seller and
-// its storefront key see every listing.
+// ListingFilter selects a storefront's listings. Shop windows (shoppers, customers,
+// storefront keys) see published listings with at least one sellable or out-of-stock
+// variant; the seller sees every listing.
 type ListingFilter struct {
 	Collection string // collection handle
 	Category   string // category path; includes descendants

@@ -60,9 +60,11 @@ func canRead(p tenants.Principal, sf uuid.UUID) bool {
 }
 
 // window reports whether p sees a storefront as its shop window: published listings and
-// sellable variants only.
+// sellable variants only. Storefront keys do too: a frontend server renders with one, and
+// a held price (possibly under the supplier's floor) must never be advertised. Only the
+// member itself sees every listing and variant.
 func window(p tenants.Principal) bool {
-	return p.Kind == tenants.KindShopper || p.Kind == tenants.KindCustomer
+	return p.Kind == tenants.KindShopper || p.Kind == tenants.KindCustomer || p.Kind == tenants.KindStorefront
 }
 
 // refresh recomputes the listing variants of listings (all of the storefront when nil).
