@@ -1,0 +1,87 @@
+package search
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/guildmart/guildmart/internal/db"
+	"github.com/guildmart/guildmart/tenants"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Postgres is the default backend: the offer_search table (migration 004) with weighted
+// full text, trigram typo fallback and per-caller entitlement and discounts joined live.
+type Postgres struct {
+	pool *pgxpool.Pool
+}
+
+// NewPostgres returns the PostgreSQL backend over the application pool.
+func NewPostgres(pool *pgxpool.Pool) *Postgres { return &Postgres{pool: pool} }
+
+// Backend implements Searcher.
+func (s *Postgres) Backend() string { return "postgres" }
+
+const searchColumns = `consortium_id, offer_id, supplier_id, status, visibility, category_id, brand, title,
+  document, currency, wholesale, suggested_retail, ships_direct, in_warehouse, regions, in_stock, created_at`
+
+// indexSQL rewrites the rows of the offers in $2 (all: the whole consortium $1) from
+// offer_search_source and deletes the rows of those offers that are no longer
+// searchable, in one statement.
+func indexSQL(all bool) string {
+	src, scope := "offer_search_source($2)", "AND d.offer_id = ANY($2)"
+	if all {
+		src, scope = "offer_search_source(NULL)", ""
+	}
+	return `WITH src AS (SELECT * FROM ` + src + `),
+del AS (
+  DELETE FROM offer_search d
+  WHERE d.consortium_id = $1 ` + scope + ` AND d.offer_id NOT IN (SELECT offer_id FROM src)
+)
+INSERT INTO offer_search (` + searchColumns + `)
+SELECT ` + searchColumns + ` FROM src
+ON CONFLICT (consortium_id, offer_id) DO UPDATE SET
+  supplier_id = EXCLUDED.supplier_id, status = EXCLUDED.status, visibility = EXCLUDED.visibility,
+  category_id = EXCLUDED.category_id, brand = EXCLUDED.brand, title = EXCLUDED.title,
+  document = EXCLUDED.document, currency = EXCLUDED.currency, wholesale = EXCLUDED.wholesale,
+  suggested_retail = EXCLUDED.suggested_retail, ships_direct = EXCLUDED.ships_direct,
+  in_warehouse = EXCLUDED.in_warehouse, regions = EXCLUDED.regions, in_stock = EXCLUDED.in_stock,
+  created_at = EXCLUDED.created_at, indexed_at = now()`
+}
+
+var (
+	indexSomeSQL = indexSQL(false)
+	indexAllSQL  = indexSQL(true)
+)
+
+func systemScope(consortiumID uuid.UUID) db.Scope {
+	return tenants.Principal{Kind: tenants.KindSystem, ConsortiumID: consortiumID}.Scope()
+}
+
+// Index implements Searcher.
+func (s *Postgres) Index(ctx context.Context, consortiumID uuid.UUID, offerIDs ...uuid.UUID) error {
+	if len(offerIDs) == 0 {
+		return nil
+	}
+	return db.InTx(ctx, s.pool, systemScope(consortiumID), func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, indexSomeSQL, consortiumID, offerIDs)
+		return err
+	})
+}
+
+// IndexSuppliers implements Searcher: the PostgreSQL backend joins agreements, their
+// discounts and supplier profiles at query time, so there is nothing to rewrite.
+func (s *Postgres) IndexSuppliers(ctx context.Context, consortiumID uuid.UUID, supplierIDs ...uuid.UUID) error {
+	return nil
+}
+
+// Reindex implements Searcher.
+func (s *Postgres) Reindex(ctx context.Context, consortiumID uuid.UUID) (int, error) {
+	var n int64
+	err := db.InTx(ctx, s.pool, systemScope(consortiumID), func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, indexAllSQL, consortiumID)
+		n = tag.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

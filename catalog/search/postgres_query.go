@@ -1,0 +1,326 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/guildmart/guildmart/internal/db"
+	"github.com/guildmart/guildmart/tenants"
+	"github.com/jackc/pgx/v5"
+)
+
+// textMode is how the query text matches.
+type textMode int
+
+const (
+	textNone  textMode = iota
+	textFTS            // weighted full text, every word as a prefix
+	textFuzzy          // trigram word similarity over titles: the typo fallback
+)
+
+// Search implements Searcher. Full text first; when it finds nothing the same search runs
+// again with typo tolerance. One statement per attempt returns the page, the count and
+// the facets.
+func (s *Postgres) Search(ctx context.Context, p tenants.Principal, q Query) (*Result, error) {
+	c, err := callerOf(p)
+	if err != nil {
+		return nil, err
+	}
+	q, offset, err := q.Validate()
+	if err != nil {
+		return nil, err
+	}
+	var res *Result
+	err = db.InReadTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
+		// The matches are materialised once for the page, the count and the facets; a
+		// whole-catalog browse is ~15 MB, which must not spill to disk. JIT off: the
+		// planner's cost for the text path crosses the JIT threshold, and compiling took
+		// seconds where executing takes milliseconds.
+		if _, err := tx.Exec(ctx, `SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`); err != nil {
+			return err
+		}
+		mode := textNone
+		if q.Text != "" {
+			mode = textFTS
+		}
+		if res, err = runSearch(ctx, tx, c, q, offset, mode); err != nil || res.TotalCount > 0 || mode != textFTS {
+			return err
+		}
+		res, err = runSearch(ctx, tx, c, q, offset, textFuzzy)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// sqlArgs collects positional arguments.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// The caller's price: the lead variant's wholesale less the approved agreement discount
+// (rounded down, as catalog.ApplyDiscount), the margin against suggested retail, and the
+// margin in basis points of suggested retail (rounded down).
+const (
+	discExpr      = `coalesce(((SELECT bps FROM disc))[array_position((SELECT sups FROM disc), s.supplier_id)], 0)`
+	effExpr       = `(s.wholesale - s.wholesale * ` + discExpr + ` / 10000)`
+	marginExpr    = `(s.suggested_retail - ` + effExpr + `)`
+	marginBpsExpr = `(` + marginExpr + ` * 10000 / s.suggested_retail)`
+)
+
+// tsquerySQL turns the text into a tsquery with the parser the documents used: every word
+// must match; the last word (and a compound ending in it, as in a SKU being typed) as a
+// prefix when it has two characters or more, so "santo" finds Santoku and "SKU-47" finds
+// SKU-4711 without a one-letter prefix matching half the catalog.
+const tsquerySQL = `to_tsquery('simple', (
+  SELECT string_agg('''' || replace(replace(w.lexeme, '\', '\\'), '''', '''''') || '''' ||
+    CASE WHEN length(w.lastlex) > 1 AND right(w.lexeme, length(w.lastlex)) = w.lastlex THEN ':*' ELSE '' END, ' & ')
+  FROM (SELECT u.lexeme, first_value(u.lexeme) OVER (ORDER BY u.positions[array_upper(u.positions, 1)] DESC) AS lastlex
+        FROM unnest(to_tsvector('simple', %s)) u) w))`
+
+func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs) {
+	var a sqlArgs
+	cid := a.add(c.consortiumID)
+	var b strings.Builder
+	b.WriteString("WITH ")
+	// Discounts: the caller's approved agreements that carry one, as two arrays read once
+	// (a few suppliers at most), so each row finds its discount without a join.
+	mid := ""
+	if c.all {
+		b.WriteString("disc AS (SELECT '{}'::uuid[] AS sups, '{}'::int[] AS bps)")
+	} else {
+		mid = a.add(c.memberID)
+		fmt.Fprintf(&b, `disc AS (SELECT coalesce(array_agg(a.supplier_id), '{}') AS sups, coalesce(array_agg(a.discount_bps), '{}') AS bps
+  FROM sourcing_agreements a
+  WHERE a.consortium_id = %[1]s AND a.seller_id = %[2]s AND a.status = 'APPROVED' AND a.discount_bps > 0)`, cid, mid)
+	}
+	rank, from := "0::real", "offer_search s"
+	switch mode {
+	case textFTS:
+		fmt.Fprintf(&b, `,
+txt AS (SELECT t.offer_id, t.rank FROM offer_search_match(`+tsquerySQL+`, %s) t)`, a.add(q.Text), a.add(q.Sort == SortRelevance))
+	case textFuzzy:
+		fmt.Fprintf(&b, `,
+txt AS (SELECT t.offer_id, t.rank FROM offer_search_fuzzy(%s) t)`, a.add(q.Text))
+	}
+	if mode != textNone {
+		// Text matches are looked up by primary key, one by one (OFFSET 0 keeps the planner
+		// from turning this into a hash join over the whole table, which it would pick on
+		// its fixed estimate of the function's rows): the policy applies to each row read.
+		rank = "t.rank"
+		from = "txt t CROSS JOIN LATERAL (SELECT * FROM offer_search s WHERE s.consortium_id = " + cid +
+			" AND s.offer_id = t.offer_id OFFSET 0) s"
+	}
+	// A browse scans the whole catalog: the count and facets and the page each scan it
+	// again (NOT MATERIALIZED), which is cheaper than writing and re-reading ~100,000
+	// rows. Text matches are few and each costs a lookup: those are kept.
+	mat := "NOT MATERIALIZED"
+	if mode != textNone {
+		mat = "MATERIALIZED"
+	}
+	fmt.Fprintf(&b, `,
+m AS %[7]s (
+  SELECT s.offer_id, s.supplier_id, s.category_id, s.brand, s.ships_direct, s.in_warehouse, s.created_at,
+         %[1]s AS rank, %[8]s AS discount_bps,
+         %[2]s AS eff, %[3]s AS margin, %[4]s AS margin_bps
+  FROM %[5]s
+  WHERE s.consortium_id = %[6]s AND s.status = 'ACTIVE'`, rank, effExpr, marginExpr, marginBpsExpr, from, cid, mat, discExpr)
+	if !c.all {
+		// The entitlement rule again, beside the row-level security policy: two walls.
+		fmt.Fprintf(&b, `
+    AND (s.supplier_id = %[2]s OR (
+      (s.visibility = 'CONSORTIUM' OR s.offer_id IN (
+        SELECT v.offer_id FROM offer_visibility v WHERE v.consortium_id = %[1]s AND v.member_id = %[2]s))
+      AND s.supplier_id NOT IN (
+        SELECT sp.member_id FROM supplier_profiles sp
+        WHERE sp.consortium_id = %[1]s AND sp.agreement_required AND NOT EXISTS (
+          SELECT 1 FROM sourcing_agreements ag WHERE ag.consortium_id = %[1]s AND ag.supplier_id = sp.member_id
+            AND ag.seller_id = %[2]s AND ag.status = 'APPROVED'))))`, cid, mid)
+	}
+	writeFilters(&b, &a, cid, q.Filter)
+	b.WriteString("\n)")
+	// One pass counts the matches and, unless skipped, the three value facets; the
+	// supplier set (g = 6) covers every match, so it also gives the totals.
+	if q.NoFacets {
+		b.WriteString(`,
+f AS (
+  SELECT 6 AS g, count(*) AS n, count(*) FILTER (WHERE ships_direct) AS direct,
+         count(*) FILTER (WHERE in_warehouse) AS warehouse
+  FROM m
+)`)
+	} else {
+		b.WriteString(`,
+f AS (
+  SELECT GROUPING(category_id, brand, supplier_id) AS g, category_id, brand, supplier_id, count(*) AS n,
+         count(*) FILTER (WHERE ships_direct) AS direct, count(*) FILTER (WHERE in_warehouse) AS warehouse
+  FROM m GROUP BY GROUPING SETS ((category_id), (brand), (supplier_id))
+)`)
+	}
+	// The page: ids and sort keys first, then the few hits' details by primary key.
+	fmt.Fprintf(&b, `
+SELECT coalesce(t.n, 0), coalesce(t.direct, 0), coalesce(t.warehouse, 0),
+  (SELECT coalesce(json_agg(json_build_array(p.offer_id, d.supplier_id, d.title, d.brand, d.currency,
+            d.wholesale, p.discount_bps, d.suggested_retail) ORDER BY %[1]s), '[]')
+   FROM (SELECT offer_id, rank, created_at, discount_bps, eff, margin, margin_bps FROM m ORDER BY %[2]s LIMIT %[3]s OFFSET %[4]s) p
+   CROSS JOIN LATERAL (SELECT * FROM offer_search d WHERE d.consortium_id = %[5]s AND d.offer_id = p.offer_id OFFSET 0) d) AS hits,
+`, orderBy(q.Sort, "p."), orderBy(q.Sort, ""), a.add(q.First), a.add(offset), cid)
+	if q.NoFacets {
+		b.WriteString("  NULL::json AS facets\n")
+	} else {
+		fmt.Fprintf(&b, `  (SELECT coalesce(json_agg(json_build_array(y.k, y.v, y.n) ORDER BY y.k, y.n DESC, y.v), '[]') FROM (
+     SELECT x.*, row_number() OVER (PARTITION BY x.k ORDER BY x.n DESC, x.v) AS r FROM (
+       SELECT 'category' AS k, c.path AS v, f.n FROM f JOIN categories c ON c.consortium_id = %[1]s AND c.id = f.category_id WHERE f.g = 3
+       UNION ALL SELECT 'brand', f.brand, f.n FROM f WHERE f.g = 5 AND f.brand <> ''
+       UNION ALL SELECT 'supplier', f.supplier_id::text, f.n FROM f WHERE f.g = 6) x) y
+   WHERE y.r <= %[2]d) AS facets
+`, cid, MaxFacet)
+	}
+	b.WriteString("FROM (SELECT sum(n) AS n, sum(direct) AS direct, sum(warehouse) AS warehouse FROM f WHERE g = 6) t")
+	return b.String(), a
+}
+
+func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter) {
+	if f.CategoryPath != "" {
+		fmt.Fprintf(b, `
+    AND s.category_id IN (SELECT c.id FROM categories c WHERE c.consortium_id = %s AND (c.path = %s OR c.path LIKE %s))`,
+			cid, a.add(f.CategoryPath), a.add(escapeLike(f.CategoryPath)+"/%"))
+	}
+	if len(f.Brands) > 0 {
+		fmt.Fprintf(b, "\n    AND s.brand = ANY(%s)", a.add(f.Brands))
+	}
+	if len(f.SupplierIDs) > 0 {
+		fmt.Fprintf(b, "\n    AND s.supplier_id = ANY(%s)", a.add(f.SupplierIDs))
+	}
+	if len(f.FulfillmentModes) > 0 {
+		var ors []string
+		for _, m := range f.FulfillmentModes {
+			if m == ModeDirect {
+				ors = append(ors, "s.ships_direct")
+			} else {
+				ors = append(ors, "s.in_warehouse")
+			}
+		}
+		fmt.Fprintf(b, "\n    AND (%s)", strings.Join(ors, " OR "))
+	}
+	if f.ShipsTo != "" {
+		fmt.Fprintf(b, "\n    AND %s = ANY(s.regions)", a.add(f.ShipsTo))
+	}
+	if f.InStock {
+		b.WriteString("\n    AND s.in_stock")
+	}
+	cmp := func(expr, op string, v *int64) {
+		if v != nil {
+			fmt.Fprintf(b, "\n    AND %s %s %s", expr, op, a.add(*v))
+		}
+	}
+	cmp(effExpr, ">=", f.WholesaleMin)
+	cmp(effExpr, "<=", f.WholesaleMax)
+	cmp(marginExpr, ">=", f.MarginMin)
+	cmp(marginExpr, "<=", f.MarginMax)
+	if f.MarginBpsMin != nil {
+		fmt.Fprintf(b, "\n    AND %s >= %s", marginBpsExpr, a.add(int64(*f.MarginBpsMin)))
+	}
+	if f.MarginBpsMax != nil {
+		fmt.Fprintf(b, "\n    AND %s <= %s", marginBpsExpr, a.add(int64(*f.MarginBpsMax)))
+	}
+}
+
+func orderBy(s Sort, p string) string {
+	switch s {
+	case SortRelevance:
+		return p + "rank DESC, " + p + "offer_id"
+	case SortPriceAsc:
+		return p + "eff, " + p + "offer_id"
+	case SortPriceDesc:
+		return p + "eff DESC, " + p + "offer_id"
+	case SortMarginDesc:
+		return p + "margin DESC, " + p + "offer_id"
+	case SortMarginPercentDesc:
+		return p + "margin_bps DESC, " + p + "margin DESC, " + p + "offer_id"
+	}
+	return p + "created_at DESC, " + p + "offer_id"
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// runSearch runs one attempt and decodes the page, count and facets.
+func runSearch(ctx context.Context, tx pgx.Tx, c caller, q Query, offset int, mode textMode) (*Result, error) {
+	sql, args := buildSearch(c, q, offset, mode)
+	var (
+		total, direct, warehouse int
+		hits                     [][]any
+		facets                   [][]any
+	)
+	if err := tx.QueryRow(ctx, sql, args...).Scan(&total, &direct, &warehouse, &hits, &facets); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	res := &Result{TotalCount: total, Hits: make([]Hit, 0, len(hits))}
+	for i, h := range hits {
+		hit, err := decodeHit(h)
+		if err != nil {
+			return nil, err
+		}
+		hit.Cursor = EncodeCursor(offset + i)
+		res.Hits = append(res.Hits, hit)
+	}
+	res.HasNextPage = offset+len(res.Hits) < total && offset+len(res.Hits) < MaxOffset
+	if !q.NoFacets {
+		for _, f := range facets {
+			if len(f) != 3 {
+				return nil, fmt.Errorf("search: facet row %v", f)
+			}
+			k, _ := f[0].(string)
+			v, _ := f[1].(string)
+			n, _ := f[2].(float64)
+			fv := FacetValue{Value: v, Count: int(n)}
+			switch k {
+			case "category":
+				res.Facets.Category = append(res.Facets.Category, fv)
+			case "brand":
+				res.Facets.Brand = append(res.Facets.Brand, fv)
+			case "supplier":
+				res.Facets.Supplier = append(res.Facets.Supplier, fv)
+			}
+		}
+		if direct > 0 {
+			res.Facets.FulfillmentMode = append(res.Facets.FulfillmentMode, FacetValue{string(ModeDirect), direct})
+		}
+		if warehouse > 0 {
+			res.Facets.FulfillmentMode = append(res.Facets.FulfillmentMode, FacetValue{string(ModeWarehouse), warehouse})
+		}
+		res.Facets.FulfillmentMode = sortFacet(res.Facets.FulfillmentMode)
+	}
+	return res, nil
+}
+
+// decodeHit reads [offer_id, supplier_id, title, brand, currency, wholesale, discount_bps,
+// suggested_retail] as json_build_array wrote it.
+func decodeHit(h []any) (Hit, error) {
+	if len(h) != 8 {
+		return Hit{}, fmt.Errorf("search: hit row %v", h)
+	}
+	var hit Hit
+	var err error
+	str := func(v any) string { s, _ := v.(string); return s }
+	num := func(v any) int64 { f, _ := v.(float64); return int64(f) }
+	if hit.OfferID, err = uuid.Parse(str(h[0])); err != nil {
+		return hit, fmt.Errorf("search: hit offer id: %w", err)
+	}
+	if hit.SupplierID, err = uuid.Parse(str(h[1])); err != nil {
+		return hit, fmt.Errorf("search: hit supplier id: %w", err)
+	}
+	hit.Title, hit.Brand, hit.Currency = str(h[2]), str(h[3]), strings.TrimSpace(str(h[4]))
+	hit.Wholesale, hit.DiscountBps, hit.SuggestedRetail = num(h[5]), int(num(h[6])), num(h[7])
+	hit.EffectiveWholesale, hit.Margin, hit.MarginBps = marginOf(hit.Wholesale, hit.SuggestedRetail, hit.DiscountBps)
+	return hit, nil
+}
