@@ -4,6 +4,7 @@ import (
 	"github.com/guildmart/guildmart/catalog"
 	"github.com/guildmart/guildmart/catalog/imports"
 	"github.com/guildmart/guildmart/federation"
+	"github.com/guildmart/guildmart/fulfillment"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -11,11 +12,12 @@ import (
 // Services are the domain services the resolvers translate into. Nil services answer
 // their operations with an internal error, so a partial wiring is visible, not silent.
 type Services struct {
-	Pool       *pgxpool.Pool
-	Tenants    *tenants.Service
-	Catalog    *catalog.Service
-	Imports    *imports.Service
-	Federation *federation.Service
+	Pool        *pgxpool.Pool
+	Tenants     *tenants.Service
+	Catalog     *catalog.Service
+	Imports     *imports.Service
+	Federation  *federation.Service
+	Fulfillment *fulfillment.Service
 	// Search is set by the search area (catalog/search); see search_resolvers.go.
 	Search any
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/guildmart/guildmart/catalog"
 	"github.com/guildmart/guildmart/catalog/imports"
 	"github.com/guildmart/guildmart/federation"
+	"github.com/guildmart/guildmart/fulfillment"
 	"github.com/guildmart/guildmart/gateway"
 	"github.com/guildmart/guildmart/internal/db"
 	"github.com/guildmart/guildmart/internal/jobs"
@@ -62,11 +63,12 @@ func newApp(ctx context.Context, env *Env, appURL string, work bool, introspecti
 	}
 	a := &app{pool: pool, jobs: jc, log: log, flushTraces: flush}
 	a.svc = gateway.Services{
-		Pool:       pool,
-		Tenants:    tenants.NewService(pool),
-		Catalog:    catalog.NewService(pool, jc),
-		Imports:    imports.NewService(pool, jc),
-		Federation: federation.NewService(pool, jc),
+		Pool:        pool,
+		Tenants:     tenants.NewService(pool),
+		Catalog:     catalog.NewService(pool, jc),
+		Imports:     imports.NewService(pool, jc),
+		Federation:  federation.NewService(pool, jc),
+		Fulfillment: fulfillment.NewService(pool, jc),
 	}
 	for _, h := range wireHooks {
 		if err := h(ctx, env, a); err != nil {
