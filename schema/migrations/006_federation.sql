@@ -390,19 +390,22 @@ CREATE FUNCTION gm_federation_refresh(p_target text, p_consortium uuid, p_ids uu
   p_storefront uuid, p_supplier uuid, p_seller uuid) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
+  -- the listing variant columns the recompute reads, selected once by the target query
+  cols constant text := 'lv.storefront_id, lv.id, lv.listing_id, lv.consortium_id, lv.member_id, lv.variant_id, lv.fixed_price,
+    lv.price, lv.compare_at, lv.status, lv.status_reason, lv.stock_level, lv.options';
   target text;
   n integer;
 BEGIN
-  target := CASE p_target
-    WHEN 'variant' THEN 'SELECT lv.storefront_id, lv.id FROM listing_variants lv WHERE lv.consortium_id = $1 AND lv.variant_id = ANY($2)'
-    WHEN 'offer' THEN 'SELECT lv.storefront_id, lv.id FROM listings l JOIN listing_variants lv ON lv.storefront_id = l.storefront_id AND lv.listing_id = l.id
+  target := 'SELECT ' || cols || CASE p_target
+    WHEN 'variant' THEN ' FROM listing_variants lv WHERE lv.consortium_id = $1 AND lv.variant_id = ANY($2)'
+    WHEN 'offer' THEN ' FROM listings l JOIN listing_variants lv ON lv.storefront_id = l.storefront_id AND lv.listing_id = l.id
                        WHERE l.consortium_id = $1 AND l.offer_id = ANY($2)'
-    WHEN 'listing' THEN 'SELECT lv.storefront_id, lv.id FROM listing_variants lv WHERE lv.storefront_id = $3 AND lv.consortium_id = $1 AND lv.listing_id = ANY($2)'
-    WHEN 'storefront' THEN 'SELECT lv.storefront_id, lv.id FROM listing_variants lv WHERE lv.storefront_id = $3 AND lv.consortium_id = $1'
-    WHEN 'pair' THEN 'SELECT lv.storefront_id, lv.id FROM listings l JOIN offers o ON o.consortium_id = l.consortium_id AND o.id = l.offer_id
+    WHEN 'listing' THEN ' FROM listing_variants lv WHERE lv.storefront_id = $3 AND lv.consortium_id = $1 AND lv.listing_id = ANY($2)'
+    WHEN 'storefront' THEN ' FROM listing_variants lv WHERE lv.storefront_id = $3 AND lv.consortium_id = $1'
+    WHEN 'pair' THEN ' FROM listings l JOIN offers o ON o.consortium_id = l.consortium_id AND o.id = l.offer_id
                        JOIN listing_variants lv ON lv.storefront_id = l.storefront_id AND lv.listing_id = l.id
                       WHERE l.consortium_id = $1 AND l.member_id = $5 AND o.supplier_id = $4'
-    WHEN 'supplier' THEN 'SELECT lv.storefront_id, lv.id FROM listings l JOIN offers o ON o.consortium_id = l.consortium_id AND o.id = l.offer_id
+    WHEN 'supplier' THEN ' FROM listings l JOIN offers o ON o.consortium_id = l.consortium_id AND o.id = l.offer_id
                        JOIN listing_variants lv ON lv.storefront_id = l.storefront_id AND lv.listing_id = l.id
                       WHERE l.consortium_id = $1 AND o.supplier_id = $4'
   END;
@@ -425,8 +428,7 @@ BEGIN
       JOIN members m ON m.consortium_id = o.consortium_id AND m.id = o.supplier_id
       LEFT JOIN supplier_profiles sp ON sp.consortium_id = o.consortium_id AND sp.member_id = o.supplier_id
       WHERE o.consortium_id = l.consortium_id AND o.id = l.offer_id
-        AND (l.storefront_id, l.id) IN (SELECT DISTINCT lv2.storefront_id, lv2.listing_id FROM listing_variants lv2
-                                        WHERE (lv2.storefront_id, lv2.id) IN (%s))
+        AND (l.storefront_id, l.id) IN (SELECT x.storefront_id, x.listing_id FROM (%s) x)
         AND (l.title, l.description, l.images, l.brand, l.vendor, l.category_id) IS DISTINCT FROM
             (coalesce(l.title_override, o.title), coalesce(l.description_override, o.description), o.images,
              CASE WHEN coalesce(sp.show_brand, true) THEN o.brand ELSE '' END,
@@ -446,8 +448,7 @@ BEGIN
              v.wholesale_price, v.suggested_retail_price, v.minimum_resale_price, v.availability,
              v.available_quantity, v.status AS variant_status, v.options, cur.exponent,
              o.id AS offer_id, o.supplier_id, o.status AS offer_status, o.visibility
-      FROM (SELECT DISTINCT * FROM t) t
-      JOIN listing_variants lv ON lv.storefront_id = t.storefront_id AND lv.id = t.id
+      FROM t lv
       JOIN listings l ON l.storefront_id = lv.storefront_id AND l.id = lv.listing_id
       JOIN offer_variants v ON v.consortium_id = lv.consortium_id AND v.id = lv.variant_id
       JOIN offers o ON o.consortium_id = v.consortium_id AND o.id = v.offer_id
