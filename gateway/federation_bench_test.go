@@ -141,23 +141,23 @@ func plainListingPage(ts *tenants.Service, fed *federation.Service) http.Handler
 			Variables struct{ H string }
 		}
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, err.Error(), 400)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		ctx := r.Context()
 		p, err := ts.ShopperOf(ctx, r.Header.Get("X-Storefront"))
 		if err != nil {
-			http.Error(w, err.Error(), 401)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
 		sf, err := ts.StorefrontByHandle(ctx, p, req.Variables.H)
 		if err != nil {
-			http.Error(w, err.Error(), 404)
+			http.Error(w, err.Error(), http.StatusNotFound)
 			return
 		}
 		page, err := fed.Listings(ctx, p, sf.ID, federation.ListingFilter{First: 50})
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		lids := make([]uuid.UUID, len(page.Listings))
@@ -166,7 +166,7 @@ func plainListingPage(ts *tenants.Service, fed *federation.Service) http.Handler
 		}
 		vs, err := fed.VariantsOfListings(ctx, p, sf.ID, lids)
 		if err != nil {
-			http.Error(w, err.Error(), 500)
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		var out response
