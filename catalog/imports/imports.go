@@ -15,11 +15,21 @@ type Service struct {
 	pool      *pgxpool.Pool
 	jobs      jobs.Enqueuer
 	chunkRows int
+	writers   int
 }
 
 // NewService returns the import service.
 func NewService(pool *pgxpool.Pool, enq jobs.Enqueuer) *Service {
-	return &Service{pool: pool, jobs: enq, chunkRows: DefaultChunkRows}
+	return &Service{pool: pool, jobs: enq, chunkRows: DefaultChunkRows, writers: DefaultWriters}
+}
+
+// DefaultWriters is how many transactions of one job write chunks at the same time (each
+// on its own connection); two keep both cores of a small server busy.
+const DefaultWriters = 2
+
+// SetWriters changes how many chunk transactions of a job run at once.
+func (s *Service) SetWriters(n int) {
+	s.writers = max(1, n)
 }
 
 // DefaultChunkRows is how many rows (rounded up to whole offers) one transaction of a job

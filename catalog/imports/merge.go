@@ -18,6 +18,7 @@ import (
 // chunk is a run of whole offers (never split) written in one transaction, with the
 // errors of the rows it skipped.
 type chunk struct {
+	seq      int // 1, 2, … in file order
 	offers   []offerData
 	variants []variantData
 	errs     []RowError
@@ -32,8 +33,8 @@ type counts struct {
 }
 
 // errSuperseded means another run of the same job committed the chunk first (a job
-// rescued by River while its first run still worked): this run stops quietly.
-var errSuperseded = errors.New("imports: job advanced by another run")
+// rescued by River while its first run still worked): this run skips it.
+var errSuperseded = errors.New("imports: chunk committed by another run")
 
 const createStageSQL = `
 CREATE TEMP TABLE imp_offers (LIKE import_offers_template INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) ON COMMIT DROP;
@@ -52,7 +53,9 @@ var variantStageCols = []string{"sku", "row_number", "offer_handle", "gtin", "op
 // only status and visibility (and with it the allow-list) bump the version and are
 // logged; other content is rewritten only when it differs. Switching to CONSORTIUM drops
 // the allow-list. It returns the offers written and the ids of those that changed (for
-// search). $1 consortium, $2 supplier, $3 actor.
+// search). New offers are plain INSERTs: one created by hand between the lookup and the
+// insert fails the chunk with a unique violation, and the job's retry updates it.
+// $1 consortium, $2 supplier, $3 actor.
 const mergeOffersSQL = `
 WITH cur AS (
   SELECT s.handle, o.id, o.title, o.description, o.brand, o.category_id, o.images, o.status, o.visibility,
@@ -68,7 +71,6 @@ WITH cur AS (
          coalesce(s.status, 'DRAFT'), coalesce(s.visibility, 'CONSORTIUM')
     FROM imp_offers s
    WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.handle = s.handle)
-  ON CONFLICT (consortium_id, supplier_id, handle) DO NOTHING
   RETURNING handle, id
 ), upd AS (
   UPDATE offers o
@@ -139,7 +141,6 @@ WITH cur AS (
          s.ships_to_regions, s.direct_lead_time_days, s.direct_shipping_cost
     FROM imp_variants s JOIN imp_offers o ON o.handle = s.offer_handle
    WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.sku = s.sku)
-  ON CONFLICT (consortium_id, supplier_id, sku) DO NOTHING
   RETURNING sku, id, offer_id, version
 ), upd AS (
   UPDATE offer_variants v
@@ -217,20 +218,17 @@ SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM imp_variants), (SELECT 
        coalesce((SELECT array_agg(DISTINCT id) FROM (
          SELECT offer_id FROM ins UNION ALL SELECT offer_id FROM upd UNION ALL SELECT old_offer_id FROM upd) c(id)), '{}')`
 
-// The tiers and warehouse links of the variants marked above are replaced: rows no longer
-// listed go, listed rows are upserted. $1 consortium.
+// The tiers and warehouse links of the variants marked above are replaced: all of them
+// go and the listed ones are inserted (new variants have none to delete). $1 consortium.
 const (
 	deleteTiersSQL = `DELETE FROM variant_price_tiers t USING imp_variants s
- WHERE s.tiers_changed AND t.consortium_id = $1 AND t.variant_id = s.id AND NOT (t.min_quantity = ANY (s.tier_quantities))`
-	upsertTiersSQL = `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price)
-SELECT $1, s.id, t.q, t.p FROM imp_variants s, unnest(s.tier_quantities, s.tier_prices) AS t(q, p) WHERE s.tiers_changed
-ON CONFLICT (consortium_id, variant_id, min_quantity) DO UPDATE SET price = EXCLUDED.price
- WHERE variant_price_tiers.price <> EXCLUDED.price`
+ WHERE s.tiers_changed AND t.consortium_id = $1 AND t.variant_id = s.id`
+	insertTiersSQL = `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price)
+SELECT $1, s.id, t.q, t.p FROM imp_variants s, unnest(s.tier_quantities, s.tier_prices) AS t(q, p) WHERE s.tiers_changed`
 	deleteWarehousesSQL = `DELETE FROM variant_warehouses w USING imp_variants s
- WHERE s.warehouses_changed AND w.consortium_id = $1 AND w.variant_id = s.id AND NOT (w.warehouse_id = ANY (s.warehouse_ids))`
+ WHERE s.warehouses_changed AND w.consortium_id = $1 AND w.variant_id = s.id`
 	insertWarehousesSQL = `INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
-SELECT $1, s.id, w FROM imp_variants s, unnest(s.warehouse_ids) AS w WHERE s.warehouses_changed
-ON CONFLICT DO NOTHING`
+SELECT $1, s.id, w FROM imp_variants s, unnest(s.warehouse_ids) AS w WHERE s.warehouses_changed`
 )
 
 // searchBatch is how many offer ids one search update job carries.
@@ -269,8 +267,6 @@ func (r *run) merge(ctx context.Context, tx pgx.Tx, c *chunk) (counts, error) {
 		return counts{}, fmt.Errorf("merge offers: %w", err)
 	}
 	if written != staged {
-		// A concurrent insert of the same handle won the race (ON CONFLICT DO NOTHING):
-		// fail the chunk so the job's retry merges it cleanly.
 		return counts{}, fmt.Errorf("merge offers: %d of %d offers written", written, staged)
 	}
 	var inserted int
@@ -282,7 +278,7 @@ func (r *run) merge(ctx context.Context, tx pgx.Tx, c *chunk) (counts, error) {
 		return counts{}, fmt.Errorf("merge variants: %d of %d variants written", written, staged)
 	}
 	b := &pgx.Batch{}
-	for _, q := range []string{deleteTiersSQL, upsertTiersSQL, deleteWarehousesSQL, insertWarehousesSQL} {
+	for _, q := range []string{deleteTiersSQL, insertTiersSQL, deleteWarehousesSQL, insertWarehousesSQL} {
 		b.Queue(q, a.ConsortiumID)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {

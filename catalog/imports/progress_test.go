@@ -21,6 +21,7 @@ func TestProgressAndResume(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.svc.SetChunkRows(2)
+	e.svc.SetWriters(1) // chunks commit in order, so the state after the failure is known
 	var rows []string
 	for _, h := range []string{"p-1", "p-2", "p-3", "p-4", "boom", "p-6"} {
 		rows = append(rows, goodRow(h, strings.ToUpper(h), nil))
@@ -79,6 +80,32 @@ func TestProgressAndResume(t *testing.T) {
 			t.Fatalf("rerun of a finished job changed it: %+v", j2)
 		}
 	})
+}
+
+// Several writers commit chunks at once; counts, rows and chunk marks stay exact.
+func TestParallelWriters(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.svc.SetChunkRows(3)
+	e.svc.SetWriters(4)
+	var buf bytes.Buffer
+	if err := imports.Generate(&buf, "csv", 40, 2, 11); err != nil {
+		t.Fatal(err)
+	}
+	job := e.mustImport(t, e.acme, "csv", buf.String())
+	if job.Status != imports.StatusSucceeded || job.Created != 80 || job.Processed != 80 || job.Failed != 0 {
+		t.Fatalf("job = %+v", job)
+	}
+	if n := e.count(t, `SELECT count(*) FROM import_job_chunks WHERE job_id = $1`, job.ID); n != 20 {
+		t.Fatalf("%d chunks marked, want 20 (2 offers of 2 rows each)", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM offer_variants WHERE supplier_id = $1`, e.acme.MemberID); n != 80 {
+		t.Fatalf("%d variants", n)
+	}
+	again := e.mustImport(t, e.acme, "csv", buf.String())
+	if again.Created != 0 || again.Updated != 80 {
+		t.Fatalf("rerun = %+v", again)
+	}
 }
 
 // The worker runs through a real River client, and the job's search updates are

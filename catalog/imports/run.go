@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/catalog"
@@ -24,25 +25,26 @@ func (j *Job) Args() Args {
 
 // run is one execution of a job.
 type run struct {
-	svc         *Service
-	enq         jobs.Enqueuer // for the search updates; nil skips them
-	args        Args
-	scope       db.Scope
-	format      string
-	actor       string
-	size        int64
-	resumeAfter int // last line committed before this run
-	committed   int // last line committed so far
+	svc       *Service
+	enq       jobs.Enqueuer // for the search updates; nil skips them
+	args      Args
+	scope     db.Scope
+	format    string
+	actor     string
+	size      int64
+	committed map[int]bool // chunks committed before this run started
+	refs      refs
+
+	mu          sync.Mutex
 	written     int // rows written by this run (for import_analyze)
 	nextAnalyze int
-	refs        refs
 }
 
 // Run executes an import job now (the River worker calls it; so can a CLI or a test).
 // All its SQL runs in the supplier's own RLS scope. It reads the file a slice at a time,
-// validates rows, and writes whole offers in chunks of about chunkRows rows, one
-// transaction each, which also records the chunk's row errors and advances the job's
-// counts and resume point; a retried job carries on after the last committed chunk.
+// validates rows, and writes whole offers in numbered chunks of about chunkRows rows, one
+// transaction each, which also records the chunk as done, its row errors and the job's
+// counts. A retried job skips the chunks already done, so counts stay exact.
 func (s *Service) Run(ctx context.Context, a Args) error {
 	enq := s.jobs
 	if enq == nil {
@@ -67,35 +69,54 @@ func (s *Service) Run(ctx context.Context, a Args) error {
 		}
 		return err
 	}
-	// Parsing and validating the next chunk overlaps writing this one: Go and PostgreSQL
-	// each get a core.
+	// One goroutine parses and validates while writers commit earlier chunks, each in
+	// its own transaction on its own connection: chunks hold disjoint offers and SKUs,
+	// so they never wait for each other, and PostgreSQL gets every core.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan *chunk, 1)
-	parsed := make(chan error, 1)
+	chunks := make(chan *chunk, s.writers)
+	errs := make(chan error, s.writers+1)
 	go func() {
 		defer close(chunks)
-		parsed <- r.parse(ctx, src, chunks)
+		errs <- r.parse(ctx, src, chunks)
 	}()
-	for c := range chunks {
-		if err := r.flush(ctx, c); err != nil {
-			cancel()
-			for range chunks {
+	var wg sync.WaitGroup
+	for range s.writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range chunks {
+				if err := r.flush(ctx, c); err != nil {
+					errs <- err
+					cancel()
+					for range chunks {
+					}
+					return
+				}
 			}
-			<-parsed
-			return r.quiet(err)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	var first error
+	for err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
 		}
 	}
-	if err := <-parsed; err != nil {
-		return err
+	if first != nil {
+		return first
 	}
-	return r.quiet(r.finish(ctx))
+	return r.finish(ctx)
 }
 
-// parse reads the file into chunks, leaving out those an earlier run committed.
+// parse reads the file into numbered chunks, leaving out those committed before.
 func (r *run) parse(ctx context.Context, src rowSource, out chan<- *chunk) error {
+	seq := 0
 	g := newGrouper(&r.refs, r.svc.chunkRows, func(c *chunk) error {
-		if c.lastLine <= r.resumeAfter {
+		seq++
+		c.seq = seq
+		if r.committed[c.seq] {
 			return nil
 		}
 		select {
@@ -120,23 +141,15 @@ func (r *run) parse(ctx context.Context, src rowSource, out chan<- *chunk) error
 	return g.close()
 }
 
-// quiet turns "another run got there first" into success: that run finishes the job.
-func (r *run) quiet(err error) error {
-	if errors.Is(err, errSuperseded) {
-		return nil
-	}
-	return err
-}
-
 // start claims the job: it reports false when there is nothing to do.
 func (r *run) start(ctx context.Context) (bool, error) {
 	a := r.args
 	start := false
 	err := db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
 		var status string
-		err := tx.QueryRow(ctx, `SELECT format, status, resume_after, created_by, payload_bytes FROM import_jobs
+		err := tx.QueryRow(ctx, `SELECT format, status, created_by, payload_bytes FROM import_jobs
 			WHERE consortium_id = $1 AND id = $2 AND supplier_id = $3 FOR UPDATE`, a.ConsortiumID, a.JobID, a.SupplierID).
-			Scan(&r.format, &status, &r.resumeAfter, &r.actor, &r.size)
+			Scan(&r.format, &status, &r.actor, &r.size)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // deleted, or not this supplier's: nothing to run
 		} else if err != nil {
@@ -145,7 +158,15 @@ func (r *run) start(ctx context.Context) (bool, error) {
 		if status == StatusSucceeded || status == StatusFailed {
 			return nil
 		}
-		r.committed = r.resumeAfter
+		r.committed = map[int]bool{}
+		rows, err := tx.Query(ctx, `SELECT chunk FROM import_job_chunks WHERE consortium_id = $1 AND job_id = $2`, a.ConsortiumID, a.JobID)
+		if err != nil {
+			return err
+		}
+		var n int
+		if _, err := pgx.ForEachRow(rows, []any{&n}, func() error { r.committed[n] = true; return nil }); err != nil {
+			return err
+		}
 		var memberStatus string
 		var supplier bool
 		if err := tx.QueryRow(ctx, `SELECT status, is_supplier FROM members WHERE consortium_id = $1 AND id = $2`,
@@ -200,33 +221,30 @@ func (r *run) loadRefs(ctx context.Context, tx pgx.Tx) error {
 	return err
 }
 
-// flush writes one chunk, its errors and the job's progress in one transaction.
+// flush writes one chunk, its errors and the job's progress in one transaction, unless
+// another run of the job committed the chunk already.
 func (r *run) flush(ctx context.Context, c *chunk) error {
 	a := r.args
-	if r.written > 0 && r.written >= r.nextAnalyze {
-		// See import_analyze in 003_catalog_import.sql: after the first chunk and
-		// whenever the rows written quadrupled, so key lookups keep their index.
-		if err := db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `SELECT import_analyze()`)
-			return err
-		}); err != nil {
-			return err
-		}
-		r.nextAnalyze = 4 * r.written
+	if err := r.maybeAnalyze(ctx); err != nil {
+		return err
 	}
-	r.written += c.rows - c.failed
-	return db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
-		// Losing the last commits in a server crash is harmless: the resume point is in
-		// the same transaction, so the retried job writes them again.
-		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+	err := db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
+		// Losing the last commits in a server crash is harmless: the chunk's done mark is
+		// in the same transaction, so the retried job writes them again. JIT is off
+		// because the RLS subplans inflate the merges' estimated costs past
+		// jit_above_cost, and compiling them took seconds per chunk, many times the
+		// statements' run time.
+		if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off; SET LOCAL jit = off`); err != nil {
 			return err
 		}
-		var resume int
-		if err := tx.QueryRow(ctx, `SELECT resume_after FROM import_jobs WHERE consortium_id = $1 AND id = $2 FOR UPDATE`,
-			a.ConsortiumID, a.JobID).Scan(&resume); err != nil {
+		// A second run of the job (River rescuing it while the first still works) waits
+		// here for the first's transaction and then skips the chunk.
+		tag, err := tx.Exec(ctx, `INSERT INTO import_job_chunks (consortium_id, job_id, chunk, last_row)
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, a.ConsortiumID, a.JobID, c.seq, c.lastLine)
+		if err != nil {
 			return err
 		}
-		if resume != r.committed {
+		if tag.RowsAffected() == 0 {
 			return errSuperseded
 		}
 		n, err := r.merge(ctx, tx, c)
@@ -244,13 +262,39 @@ func (r *run) flush(ctx context.Context, c *chunk) error {
 				return fmt.Errorf("write row errors: %w", err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE import_jobs SET processed = processed + $3, created = created + $4,
-			updated = updated + $5, failed = failed + $6, resume_after = $7 WHERE consortium_id = $1 AND id = $2`,
-			a.ConsortiumID, a.JobID, c.rows, n.created, n.updated, c.failed, c.lastLine); err != nil {
-			return err
-		}
-		r.committed = c.lastLine
+		// Last, so concurrent writers hold the job row only for their commit.
+		_, err = tx.Exec(ctx, `UPDATE import_jobs SET processed = processed + $3, created = created + $4,
+			updated = updated + $5, failed = failed + $6 WHERE consortium_id = $1 AND id = $2`,
+			a.ConsortiumID, a.JobID, c.rows, n.created, n.updated, c.failed)
+		return err
+	})
+	if errors.Is(err, errSuperseded) {
 		return nil
+	}
+	if err == nil {
+		r.mu.Lock()
+		r.written += c.rows - c.failed
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// maybeAnalyze refreshes the key columns' statistics (import_analyze in
+// 003_catalog_import.sql) after the first chunk and whenever the rows written
+// quadrupled, so the key lookups keep their index as the tables grow under the load.
+func (r *run) maybeAnalyze(ctx context.Context) error {
+	r.mu.Lock()
+	due := r.written > 0 && r.written >= r.nextAnalyze
+	if due {
+		r.nextAnalyze = 4 * r.written
+	}
+	r.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT import_analyze()`)
+		return err
 	})
 }
 
@@ -262,15 +306,7 @@ const finishSQL = `UPDATE import_jobs SET status = $3, error = nullif($4, ''), f
 func (r *run) finish(ctx context.Context) error {
 	a := r.args
 	return db.InTx(ctx, r.svc.pool, r.scope, func(tx pgx.Tx) error {
-		var resume int
-		if err := tx.QueryRow(ctx, `SELECT resume_after FROM import_jobs WHERE consortium_id = $1 AND id = $2 FOR UPDATE`,
-			a.ConsortiumID, a.JobID).Scan(&resume); err != nil {
-			return err
-		}
-		if resume != r.committed {
-			return errSuperseded
-		}
-		_, err := tx.Exec(ctx, finishSQL, a.ConsortiumID, a.JobID, StatusSucceeded, "")
+		_, err := tx.Exec(ctx, finishSQL+` AND status = 'RUNNING'`, a.ConsortiumID, a.JobID, StatusSucceeded, "")
 		return err
 	})
 }

@@ -5,8 +5,6 @@
 
 -- Job bookkeeping the worker needs beyond 002's columns.
 ALTER TABLE import_jobs
-  -- last file line whose chunk committed: a retried job resumes after it, so counts stay exact
-  ADD COLUMN resume_after integer NOT NULL DEFAULT 0,
   -- who uploaded (the actor of the offer_changes rows the job writes)
   ADD COLUMN created_by text NOT NULL DEFAULT '',
   ADD COLUMN payload_bytes bigint NOT NULL DEFAULT 0;
@@ -16,6 +14,23 @@ ALTER TABLE import_jobs ALTER COLUMN payload SET STORAGE EXTERNAL;
 -- importJobs lists newest first, per supplier (members) or per consortium (operator).
 CREATE INDEX import_jobs_supplier_idx ON import_jobs (consortium_id, supplier_id, created_at DESC, id DESC);
 CREATE INDEX import_jobs_created_idx ON import_jobs (consortium_id, created_at DESC, id DESC);
+
+-- The chunks of a job already written, each marked in the chunk's own transaction: a
+-- retried job skips them (exact counts), and two runs of one job never write a chunk twice.
+CREATE TABLE import_job_chunks (
+  consortium_id uuid NOT NULL,
+  job_id        uuid NOT NULL,
+  chunk         integer NOT NULL,
+  last_row      integer NOT NULL,
+  PRIMARY KEY (consortium_id, job_id, chunk),
+  FOREIGN KEY (consortium_id, job_id) REFERENCES import_jobs (consortium_id, id) ON DELETE CASCADE
+);
+ALTER TABLE import_job_chunks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY import_job_chunks_all ON import_job_chunks
+  USING (consortium_id = app_consortium() AND EXISTS (
+    SELECT 1 FROM import_jobs j WHERE j.consortium_id = import_job_chunks.consortium_id AND j.id = import_job_chunks.job_id))
+  WITH CHECK (consortium_id = app_consortium() AND EXISTS (
+    SELECT 1 FROM import_jobs j WHERE j.consortium_id = import_job_chunks.consortium_id AND j.id = import_job_chunks.job_id));
 
 -- Staging templates: never written, only cloned per chunk with
 --   CREATE TEMP TABLE import_offers_stage (LIKE import_offers_template INCLUDING DEFAULTS) ON COMMIT DROP
