@@ -272,6 +272,27 @@ func TestCustomerGroupPrices(t *testing.T) {
 	if x := w.one(t, l); x.Price != 3000 || x.Status != "ACTIVE" {
 		t.Fatalf("default %+v", x)
 	}
+	// a price-list entry: the group's own fixed price for the variant, floor-checked
+	lv := w.one(t, l)
+	if _, err := w.svc.SetGroupPrices(ctx, w.sel, g.ID, []federation.GroupPrice{{ListingVariantID: lv.ID, Price: 1500}}); err != nil {
+		t.Fatal(err)
+	}
+	if x := w.variants(t, w.customer(), l); len(x) != 1 || x[0].Price != 1500 {
+		t.Fatalf("customer sees %+v", x)
+	}
+	_, err = w.svc.SetGroupPrices(ctx, w.sel, g.ID, []federation.GroupPrice{{ListingVariantID: lv.ID, Price: 1300}})
+	wantCode(t, err, "INVALID")
+	if x := w.variants(t, w.customer(), l); len(x) != 1 || x[0].Price != 1500 {
+		t.Fatalf("half-written: customer sees %+v", x)
+	}
+	_, err = w.svc.SetGroupPrices(ctx, w.sel2, g.ID, []federation.GroupPrice{{ListingVariantID: lv.ID, Price: 1500}})
+	wantCode(t, err, "NOT_FOUND")
+	if _, err := w.svc.SetGroupPrices(ctx, w.sel, g.ID, []federation.GroupPrice{{ListingVariantID: lv.ID, Price: 0}}); err != nil {
+		t.Fatal(err)
+	}
+	if x := w.variants(t, w.customer(), l); len(x) != 0 {
+		t.Fatalf("entry removed: the group's held rule price applies again, got %+v", x)
+	}
 	// the customer sees its group
 	mine, err := w.svc.CustomerGroupOf(ctx, w.customer())
 	if err != nil || mine == nil || mine.ID != g.ID {

@@ -1331,3 +1331,51 @@ func (r *Resolver) CustomerGroupAssign(ctx context.Context, args struct {
 	}()
 	return r.groupPayload(ctx, g, err)
 }
+
+// CustomerGroupPricesSet sets entries of a group's price list.
+func (r *Resolver) CustomerGroupPricesSet(ctx context.Context, args struct {
+	Input struct {
+		CustomerGroupID graphql.ID
+		Prices          []struct {
+			ListingVariantID graphql.ID
+			Price            string
+		}
+	}
+}) (*customerGroupPayload, error) {
+	p, err := authenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := func() (*federation.CustomerGroup, error) {
+		id, err := parseID("customerGroupId", args.Input.CustomerGroupID, kindCustomerGroup)
+		if err != nil {
+			return nil, err
+		}
+		if len(args.Input.Prices) > federation.MaxBulk {
+			return nil, apperr.Invalid("prices", "at most %d prices per call", federation.MaxBulk)
+		}
+		g, err := loadCustomerGroup(ctx, r.svc, id)
+		if err != nil || g == nil {
+			return nil, orNotFound(err, "customer group")
+		}
+		cur, err := r.storefrontCurrency(ctx, g.StorefrontID)
+		if err != nil {
+			return nil, err
+		}
+		prices := make([]federation.GroupPrice, len(args.Input.Prices))
+		for i, gp := range args.Input.Prices {
+			f := fmt.Sprintf("prices.%d", i)
+			lv, err := parseID(f+".listingVariantId", gp.ListingVariantID, kindListingVariant)
+			if err != nil {
+				return nil, err
+			}
+			a, err := parseAmount(f+".price", gp.Price, cur)
+			if err != nil {
+				return nil, err
+			}
+			prices[i] = federation.GroupPrice{ListingVariantID: lv, Price: a}
+		}
+		return r.svc.Federation.SetGroupPrices(ctx, p, id, prices)
+	}()
+	return r.groupPayload(ctx, g, err)
+}

@@ -329,6 +329,19 @@ func TestSellerMutations(t *testing.T) {
 			dig(r.Data, "customerGroupCreate", "customerGroup", "minOrderValue", "amount") != "200.00" {
 			t.Fatalf("%s", r.Raw)
 		}
+		groupID, _ := dig(r.Data, "customerGroupCreate", "customerGroup", "id").(string)
+		r = w.do("dealer", nil, `{ storefront(handle: "dealer-shop") { listing(handle: "knife-one") { variants { id } } } }`, nil)
+		lvID := dig(r.Data, "storefront", "listing", "variants").([]any)[0].(map[string]any)["id"]
+		r = w.do("dealer", nil, `mutation($in: CustomerGroupPricesSetInput!) { customerGroupPricesSet(input: $in) { customerGroup { name } userErrors { field message } } }`,
+			map[string]any{"in": map[string]any{"customerGroupId": groupID, "prices": []any{map[string]any{"listingVariantId": lvID, "price": "10.00"}}}})
+		if errs := dig(r.Data, "customerGroupPricesSet", "userErrors").([]any); len(errs) != 1 || !strings.Contains(dig(errs[0], "message").(string), "BELOW_COST") {
+			t.Fatalf("group price under cost: %s", r.Raw)
+		}
+		r = w.do("dealer", nil, `mutation($in: CustomerGroupPricesSetInput!) { customerGroupPricesSet(input: $in) { customerGroup { name } userErrors { field message } } }`,
+			map[string]any{"in": map[string]any{"customerGroupId": groupID, "prices": []any{map[string]any{"listingVariantId": lvID, "price": "70.00"}}}})
+		if dig(r.Data, "customerGroupPricesSet", "customerGroup", "name") != "Shops" {
+			t.Fatalf("group price: %s", r.Raw)
+		}
 		r = w.do("dealer", nil, `query($h: String!) { storefront(handle: $h) { listing(handle: "knife-one") { variants { price { amount } fixedPrice { amount } } }
 			listingChanges(first: 10) { edges { node { oldPrice { amount } newPrice { amount } newStatus listing { handle } } } } customerGroups { name } } }`,
 			map[string]any{"h": "dealer-shop"})
