@@ -1,0 +1,2 @@
+-- reserved
+SELECT 1;
