@@ -164,14 +164,15 @@ f AS (
   FROM m GROUP BY GROUPING SETS ((category_id), (brand), (supplier_id))
 )`)
 	}
-	// The page: ids and sort keys first, then the few hits' details by primary key.
+	// The page: ids and sort keys only (a browse sorts the whole catalog), then the few
+	// hits' details and discounts by primary key.
 	fmt.Fprintf(&b, `
 SELECT coalesce(t.n, 0), coalesce(t.direct, 0), coalesce(t.warehouse, 0),
-  (SELECT coalesce(json_agg(json_build_array(p.offer_id, d.supplier_id, d.title, d.brand, d.currency,
-            d.wholesale, p.discount_bps, d.suggested_retail) ORDER BY %[1]s), '[]')
-   FROM (SELECT offer_id, rank, created_at, discount_bps, eff, margin, margin_bps FROM m ORDER BY %[2]s LIMIT %[3]s OFFSET %[4]s) p
-   CROSS JOIN LATERAL (SELECT * FROM offer_search d WHERE d.consortium_id = %[5]s AND d.offer_id = p.offer_id OFFSET 0) d) AS hits,
-`, orderBy(q.Sort, "p."), orderBy(q.Sort, ""), a.add(q.First), a.add(offset), cid)
+  (SELECT coalesce(json_agg(json_build_array(p.offer_id, s.supplier_id, s.title, s.brand, s.currency,
+            s.wholesale, %[6]s, s.suggested_retail) ORDER BY %[1]s), '[]')
+   FROM (SELECT offer_id, %[7]s FROM m ORDER BY %[2]s LIMIT %[3]s OFFSET %[4]s) p
+   CROSS JOIN LATERAL (SELECT * FROM offer_search s WHERE s.consortium_id = %[5]s AND s.offer_id = p.offer_id OFFSET 0) s) AS hits,
+`, orderBy(q.Sort, "p."), orderBy(q.Sort, ""), a.add(q.First), a.add(offset), cid, discExpr, strings.Join(sortColumns(q.Sort), ", "))
 	if q.NoFacets {
 		b.WriteString("  NULL::json AS facets\n")
 	} else {
@@ -189,8 +190,10 @@ SELECT coalesce(t.n, 0), coalesce(t.direct, 0), coalesce(t.warehouse, 0),
 
 func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter) {
 	if f.CategoryPath != "" {
+		// The category ids as one array read once: a join here gets planned as a nested
+		// loop over the whole catalog (row security hides the real row counts).
 		fmt.Fprintf(b, `
-    AND s.category_id IN (SELECT c.id FROM categories c WHERE c.consortium_id = %s AND (c.path = %s OR c.path LIKE %s))`,
+    AND s.category_id = ANY(ARRAY(SELECT c.id FROM categories c WHERE c.consortium_id = %s AND (c.path = %s OR c.path LIKE %s)))`,
 			cid, a.add(f.CategoryPath), a.add(escapeLike(f.CategoryPath)+"/%"))
 	}
 	if len(f.Brands) > 0 {
@@ -231,6 +234,21 @@ func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter) {
 	if f.MarginBpsMax != nil {
 		fmt.Fprintf(b, "\n    AND %s <= %s", marginBpsExpr, a.add(int64(*f.MarginBpsMax)))
 	}
+}
+
+// sortColumns are the columns of m a sort reads.
+func sortColumns(s Sort) []string {
+	switch s {
+	case SortRelevance:
+		return []string{"rank"}
+	case SortPriceAsc, SortPriceDesc:
+		return []string{"eff"}
+	case SortMarginDesc:
+		return []string{"margin"}
+	case SortMarginPercentDesc:
+		return []string{"margin_bps", "margin"}
+	}
+	return []string{"created_at"}
 }
 
 func orderBy(s Sort, p string) string {

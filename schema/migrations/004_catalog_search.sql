@@ -35,6 +35,11 @@ CREATE TABLE offer_search (
 );
 CREATE INDEX offer_search_document_idx ON offer_search USING gin (document);
 CREATE INDEX offer_search_title_trgm_idx ON offer_search USING gin (title gin_trgm_ops);
+-- Selective filters without text. Equality on uuid and text is leakproof, so unlike the
+-- text operators these indexes stay usable under row-level security.
+CREATE INDEX offer_search_category_idx ON offer_search (consortium_id, category_id);
+CREATE INDEX offer_search_brand_idx ON offer_search (consortium_id, brand);
+CREATE INDEX offer_search_supplier_idx ON offer_search (consortium_id, supplier_id);
 
 ALTER TABLE offer_search ENABLE ROW LEVEL SECURITY;
 -- The same rule as offers_read/offer_entitled, written for a scan over the whole catalog:
