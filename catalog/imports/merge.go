@@ -202,12 +202,12 @@ WITH cur AS (
    WHERE NOT o.created
 ), ids AS (
   UPDATE imp_variants s
-     SET id = x.id, tiers_changed = x.tiers_changed, warehouses_changed = x.warehouses_changed
-    FROM (SELECT ins.sku, ins.id, cardinality(s2.tier_quantities) > 0 AS tiers_changed,
+     SET id = x.id, created = x.created, tiers_changed = x.tiers_changed, warehouses_changed = x.warehouses_changed
+    FROM (SELECT ins.sku, ins.id, true AS created, cardinality(s2.tier_quantities) > 0 AS tiers_changed,
                  cardinality(s2.warehouse_ids) > 0 AS warehouses_changed
             FROM ins JOIN imp_variants s2 ON s2.sku = ins.sku
           UNION ALL
-          SELECT cur.sku, cur.id,
+          SELECT cur.sku, cur.id, false,
                  (cur.tier_quantities, cur.tier_prices) IS DISTINCT FROM (s2.tier_quantities, s2.tier_prices),
                  cur.warehouse_ids IS DISTINCT FROM s2.warehouse_ids
             FROM cur JOIN imp_variants s2 ON s2.sku = cur.sku) x
@@ -222,11 +222,11 @@ SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM imp_variants), (SELECT 
 // go and the listed ones are inserted (new variants have none to delete). $1 consortium.
 const (
 	deleteTiersSQL = `DELETE FROM variant_price_tiers t USING imp_variants s
- WHERE s.tiers_changed AND t.consortium_id = $1 AND t.variant_id = s.id`
+ WHERE s.tiers_changed AND NOT s.created AND t.consortium_id = $1 AND t.variant_id = s.id`
 	insertTiersSQL = `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price)
 SELECT $1, s.id, t.q, t.p FROM imp_variants s, unnest(s.tier_quantities, s.tier_prices) AS t(q, p) WHERE s.tiers_changed`
 	deleteWarehousesSQL = `DELETE FROM variant_warehouses w USING imp_variants s
- WHERE s.warehouses_changed AND w.consortium_id = $1 AND w.variant_id = s.id`
+ WHERE s.warehouses_changed AND NOT s.created AND w.consortium_id = $1 AND w.variant_id = s.id`
 	insertWarehousesSQL = `INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
 SELECT $1, s.id, w FROM imp_variants s, unnest(s.warehouse_ids) AS w WHERE s.warehouses_changed`
 )

@@ -73,6 +73,7 @@ CREATE UNLOGGED TABLE import_variants_template (
   direct_shipping_cost   bigint NOT NULL,
   warehouse_ids          uuid[] NOT NULL,     -- sorted, distinct
   id                     uuid,                -- filled by the merge: the variant's id
+  created                boolean NOT NULL DEFAULT false,
   tiers_changed          boolean NOT NULL DEFAULT false,
   warehouses_changed     boolean NOT NULL DEFAULT false
 );
