@@ -1,0 +1,272 @@
+package ledger_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/guildmart/guildmart/fulfillment"
+	"github.com/guildmart/guildmart/fulfillment/ledger"
+	"github.com/guildmart/guildmart/internal/apperr"
+	"github.com/guildmart/guildmart/tenants"
+	"github.com/jackc/pgx/v5"
+)
+
+// Awkward numbers, 5% fee on retail:
+//
+//	line  supplier  wholesale×q  retail×q     fee raw (÷10000)      fee  margin
+//	L1    sup        333×3= 999   999×3=2997  149.85 → 149 (+1)     150  1848
+//	L2    sup        101×1= 101   337×1= 337   16.85 →  16 (+1)      17   219
+//	L3    sup2         7×7=  49    13×7=  91    4.55 →   4            4    38
+//
+// The order's fee is 5% of 3425 = 171.25 → 171; the floors give 169, and the two cents
+// left go to the largest remainders (L1, L2).
+func placed(t *testing.T) (*world, *fulfillment.Order) {
+	w := newWorld(t, 500)
+	l1, l2, l3 := w.offer(t, w.sup, 333, 999), w.offer(t, w.sup, 101, 337), w.offer(t, w.sup2, 7, 13)
+	o := w.buy(t, map[uuid.UUID]int{l1: 3, l2: 1, l3: 7}, l1, l2, l3)
+	return w, o
+}
+
+func (w *world) placedBalances(o *fulfillment.Order) map[acct]int64 {
+	return map[acct]int64{
+		{"CUSTOMER", w.cust.ID, "RECEIVABLE"}:    3425,
+		{"SUPPLIER", w.sup.MemberID, "PAYABLE"}:  -1100,
+		{"SUPPLIER", w.sup2.MemberID, "PAYABLE"}: -49,
+		{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}:    -171,
+		{"STOREFRONT", w.sf.ID, "MARGIN"}:        -2105,
+	}
+}
+
+func TestPostOrderPlaced(t *testing.T) {
+	t.Parallel()
+	t.Run("OK", func(t *testing.T) {
+		t.Parallel()
+		w, o := placed(t)
+		wantBalances(t, w.balances(t), w.placedBalances(o))
+		var fees []int64
+		rows, _ := w.d.Owner.Query(context.Background(), `SELECT -e.amount FROM ledger_entries e JOIN order_lines l ON l.storefront_id = e.storefront_id
+			AND l.id = e.order_line_id WHERE e.account = 'FEE_REVENUE' ORDER BY l.position`)
+		fees, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fees) != 3 || fees[0] != 150 || fees[1] != 17 || fees[2] != 4 {
+			t.Fatalf("fees per line %v, want [150 17 4]", fees)
+		}
+		w.check(t)
+	})
+	t.Run("OKTieGoesToFirstLine", func(t *testing.T) {
+		t.Parallel()
+		// Two lines of retail 10 at 5%: 0.5 each, 1.0 in all; the cent goes to position 1.
+		w := newWorld(t, 500)
+		a, b := w.offer(t, w.sup, 1, 10), w.offer(t, w.sup2, 1, 10)
+		o := w.buy(t, map[uuid.UUID]int{a: 1, b: 1}, a, b)
+		wantBalances(t, w.balances(t), map[acct]int64{
+			{"CUSTOMER", w.cust.ID, "RECEIVABLE"}:    20,
+			{"SUPPLIER", w.sup.MemberID, "PAYABLE"}:  -1,
+			{"SUPPLIER", w.sup2.MemberID, "PAYABLE"}: -1,
+			{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}:    -1,
+			{"STOREFRONT", w.sf.ID, "MARGIN"}:        -17,
+		})
+		var first int64
+		if err := w.d.Owner.QueryRow(context.Background(), `SELECT -e.amount FROM ledger_entries e JOIN order_lines l
+			ON l.storefront_id = e.storefront_id AND l.id = e.order_line_id WHERE e.account = 'FEE_REVENUE' AND l.order_id = $1`, o.ID).Scan(&first); err != nil {
+			t.Fatal(err)
+		}
+		if o.Lines[0].Position != 1 || first != 1 {
+			t.Fatalf("fee %d on line %d, want 1 on line 1", first, o.Lines[0].Position)
+		}
+		w.check(t)
+	})
+	t.Run("OKWholesaleBasisAndReferral", func(t *testing.T) {
+		t.Parallel()
+		// 10% of wholesale 333 = 33.3 → 33; margin 999-333-33 = 633; referrer 25% → 158 (rounded down).
+		w := newWorld(t, 1000)
+		ref := w.member(t, "referrer", false, true)
+		ctx := context.Background()
+		if _, err := w.d.Owner.Exec(ctx, `UPDATE consortia SET fee_basis = 'WHOLESALE' WHERE id = $1`, w.c.ID); err != nil {
+			t.Fatal(err)
+		}
+		w.as(t, w.sel, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO storefront_referrals (storefront_id, consortium_id, member_id, referrer_id, share_bps) VALUES ($1, $2, $3, $4, 2500)`,
+				w.sf.ID, w.c.ID, w.sel.MemberID, ref.MemberID)
+			return err
+		})
+		a := w.offer(t, w.sup, 333, 999)
+		w.buy(t, map[uuid.UUID]int{a: 1}, a)
+		wantBalances(t, w.balances(t), map[acct]int64{
+			{"CUSTOMER", w.cust.ID, "RECEIVABLE"}:   999,
+			{"SUPPLIER", w.sup.MemberID, "PAYABLE"}: -333,
+			{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}:   -33,
+			{"REFERRER", ref.MemberID, "REFERRAL"}:  -158,
+			{"STOREFRONT", w.sf.ID, "MARGIN"}:       -475,
+		})
+		w.check(t)
+	})
+	t.Run("OKIdempotent", func(t *testing.T) {
+		t.Parallel()
+		w, o := placed(t)
+		w.as(t, w.storefrontKey(), func(tx pgx.Tx) error { return ledger.PostOrderPlaced(context.Background(), tx, o.ID) })
+		wantBalances(t, w.balances(t), w.placedBalances(o))
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		t.Parallel()
+		w, o := placed(t)
+		for _, p := range []tenants.Principal{w.member(t, "stranger", true, true), w.op,
+			{Kind: tenants.KindStorefront, ConsortiumID: w.c.ID, StorefrontID: uuid.New(), Role: tenants.RoleStorefront}} {
+			err := dbTx(w, p, func(tx pgx.Tx) error { return ledger.PostOrderPlaced(context.Background(), tx, o.ID) })
+			if apperr.Code(err) != apperr.ENOTFOUND {
+				t.Errorf("%v: got %v, want NOT_FOUND", p.Kind, err)
+			}
+		}
+	})
+}
+
+func TestLedgerIsAppendOnly(t *testing.T) {
+	t.Parallel()
+	w, o := placed(t)
+	ctx := context.Background()
+	t.Run("ErrOwnerUpdate", func(t *testing.T) {
+		if _, err := w.d.Owner.Exec(ctx, `UPDATE ledger_entries SET amount = amount + 1 WHERE order_id = $1`, o.ID); err == nil {
+			t.Fatal("updated a ledger entry")
+		}
+		if _, err := w.d.Owner.Exec(ctx, `DELETE FROM ledger_entries WHERE order_id = $1`, o.ID); err == nil {
+			t.Fatal("deleted a ledger entry")
+		}
+	})
+	t.Run("ErrAppInsert", func(t *testing.T) {
+		err := dbTx(w, w.storefrontKey(), func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO ledger_transactions (storefront_id, consortium_id, member_id, order_id, kind, currency)
+				VALUES ($1, $2, $3, $4, 'PAYMENT', 'EUR')`, w.sf.ID, w.c.ID, w.sel.MemberID, o.ID)
+			return err
+		})
+		if err == nil {
+			t.Fatal("the application wrote the ledger directly")
+		}
+	})
+	t.Run("ErrUnbalanced", func(t *testing.T) {
+		err := func() error {
+			tx, err := w.d.Owner.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			defer tx.Rollback(ctx)
+			var id uuid.UUID
+			if err := tx.QueryRow(ctx, `INSERT INTO ledger_transactions (storefront_id, consortium_id, member_id, order_id, kind, currency)
+				VALUES ($1, $2, $3, $4, 'PAYMENT', 'EUR') RETURNING id`, w.sf.ID, w.c.ID, w.sel.MemberID, o.ID).Scan(&id); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO ledger_entries (storefront_id, transaction_id, consortium_id, member_id, order_id, kind,
+				party_kind, party_id, account, amount, currency) VALUES ($1, $2, $3, $4, $5, 'PAYMENT', 'STOREFRONT', $1, 'CASH', 5, 'EUR')`,
+				w.sf.ID, id, w.c.ID, w.sel.MemberID, o.ID)
+			return err
+		}()
+		if err == nil {
+			t.Fatal("an unbalanced transaction was written")
+		}
+	})
+}
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	w, _ := placed(t)
+	w.check(t)
+	t.Run("ErrBalanceMismatch", func(t *testing.T) {
+		if _, err := w.d.Owner.Exec(context.Background(), `UPDATE ledger_balances SET balance = balance + 1 WHERE party_kind = 'CONSORTIUM'`); err != nil {
+			t.Fatal(err)
+		}
+		probs, err := ledger.Check(context.Background(), w.d.Owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(probs) != 1 || probs[0].Kind != "BALANCE_MISMATCH" {
+			t.Fatalf("got %v, want one BALANCE_MISMATCH", probs)
+		}
+	})
+}
+
+func TestShipAndCancel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("OK", func(t *testing.T) {
+		t.Parallel()
+		w, o := placed(t)
+		fos, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{o.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fos[0] {
+			switch f.SupplierID {
+			case w.sup.MemberID:
+				if _, err := w.svc.AcceptFulfillmentOrder(ctx, w.sup, f.ID); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.svc.ShipFulfillmentOrder(ctx, w.sup, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "1"}}); err != nil {
+					t.Fatal(err)
+				}
+				w.as(t, w.sup, func(tx pgx.Tx) error { return ledger.PostLineShipped(ctx, tx, o.ID) })
+			case w.sup2.MemberID:
+				if _, err := w.svc.CancelFulfillmentOrder(ctx, w.sel, f.ID, "out of season"); err != nil {
+					t.Fatal(err)
+				}
+				w.as(t, w.sel, func(tx pgx.Tx) error { return ledger.PostLineCancelled(ctx, tx, o.ID) })
+			}
+		}
+		// Syncing again posts nothing.
+		w.as(t, w.sel, func(tx pgx.Tx) error { return ledger.Sync(ctx, tx, o.ID) })
+		wantBalances(t, w.balances(t), map[acct]int64{
+			{"CUSTOMER", w.cust.ID, "RECEIVABLE"}:       3425 - 91,
+			{"SUPPLIER", w.sup.MemberID, "PAYABLE_DUE"}: -1100,
+			{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}:       -167,
+			{"STOREFRONT", w.sf.ID, "MARGIN"}:           -2067,
+		})
+		w.check(t)
+	})
+	t.Run("OKPartialCancelRounds", func(t *testing.T) {
+		t.Parallel()
+		// Ship 1 of L1's 3 units, cancel the rest of the order: L1 reverses 2/3 of
+		// 2997, -999, -150 → 1998, -666, -100 (truncated), the margin takes the rest.
+		w, o := placed(t)
+		fos, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{o.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fos[0] {
+			if f.SupplierID != w.sup.MemberID {
+				continue
+			}
+			if _, err := w.svc.AcceptFulfillmentOrder(ctx, w.sup, f.ID); err != nil {
+				t.Fatal(err)
+			}
+			var l1 uuid.UUID
+			for _, l := range f.Lines {
+				if l.Quantity == 3 {
+					l1 = l.ID
+				}
+			}
+			if _, err := w.svc.ShipFulfillmentOrder(ctx, w.sup, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "1",
+				Lines: []fulfillment.ShipmentLineInput{{FulfillmentOrderLineID: l1, Quantity: 1}}}}); err != nil {
+				t.Fatal(err)
+			}
+			w.as(t, w.sup, func(tx pgx.Tx) error { return ledger.PostLineShipped(ctx, tx, o.ID) })
+			// Nothing in fulfilment cancels part of a shipped line yet: remove the rest as the
+			// owner (the derive trigger sets order_lines.quantity_cancelled).
+			if _, err := w.d.Owner.Exec(ctx, `UPDATE fulfillment_order_lines SET quantity_removed = quantity - quantity_shipped,
+				removal = 'CANCELLED' WHERE storefront_id = $1 AND fulfillment_order_id = $2`, w.sf.ID, f.ID); err != nil {
+				t.Fatal(err)
+			}
+			w.as(t, w.sel, func(tx pgx.Tx) error { return ledger.PostLineCancelled(ctx, tx, o.ID) })
+		}
+		// L1 keeps 2997-1998 = 999 receivable, -333 payable (due), -50 fee, -616 margin;
+		// L2 is gone; L3 stands.
+		wantBalances(t, w.balances(t), map[acct]int64{
+			{"CUSTOMER", w.cust.ID, "RECEIVABLE"}:       999 + 91,
+			{"SUPPLIER", w.sup.MemberID, "PAYABLE_DUE"}: -333,
+			{"SUPPLIER", w.sup2.MemberID, "PAYABLE"}:    -49,
+			{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}:       -50 - 4,
+			{"STOREFRONT", w.sf.ID, "MARGIN"}:           -616 - 38,
+		})
+		w.check(t)
+	})
+}
