@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,16 +28,20 @@ func (Args) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts:
 
 type worker struct {
 	river.WorkerDefaults[Args]
-	svc *Service
+	svc func() *Service
 }
 
 // Timeout allows large files more than the client's default job timeout.
 func (w *worker) Timeout(*river.Job[Args]) time.Duration { return 2 * time.Hour }
 
 func (w *worker) Work(ctx context.Context, j *river.Job[Args]) error {
-	err := w.svc.Run(ctx, j.Args)
+	svc := w.svc()
+	if svc == nil {
+		return errors.New("imports: service not wired yet")
+	}
+	err := svc.Run(ctx, j.Args)
 	if err != nil && j.Attempt >= j.MaxAttempts {
-		w.svc.markFailed(context.WithoutCancel(ctx), j.Args, "the import stopped after an internal error; upload the file again")
+		_ = svc.markFailed(context.WithoutCancel(ctx), j.Args, "the import stopped after an internal error; upload the file again")
 	}
 	return err
 }
@@ -51,7 +56,17 @@ func Workers(pool *pgxpool.Pool) jobs.Registration {
 
 // Registration registers a worker that runs jobs with this service (and its chunk size).
 func (s *Service) Registration() jobs.Registration {
+	return WorkersOf(func() *Service { return s })
+}
+
+// WorkersOf registers the import worker with a service looked up when a job runs, for
+// wiring where the River client (which the service enqueues with) is built before the
+// service:
+//
+//	var svc atomic.Pointer[imports.Service]
+//	jobs.Register(imports.WorkersOf(svc.Load))
+func WorkersOf(svc func() *Service) jobs.Registration {
 	return func(w *river.Workers, _ *[]*river.PeriodicJob) {
-		river.AddWorker(w, &worker{svc: s})
+		river.AddWorker(w, &worker{svc: svc})
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/guildmart/guildmart/catalog/imports"
 	"github.com/guildmart/guildmart/internal/ids"
+	"github.com/guildmart/guildmart/internal/jobs"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -21,7 +23,20 @@ import (
 
 const importUsage = "import: usage: guildmart import offers FILE --member HANDLE [--format csv|jsonl] [--queue] [--consortium HANDLE]"
 
+// importService is the process's import service, set once the app is wired; the worker
+// is registered before (the job client is built first) and looks it up per job.
+var importService atomic.Pointer[imports.Service]
+
 func init() {
+	jobs.Register(imports.WorkersOf(importService.Load))
+	wireHooks = append(wireHooks, func(_ context.Context, _ *Env, a *app) error {
+		importService.Store(a.svc.Imports)
+		return nil
+	})
+	routeHooks = append(routeHooks, func(a *app) {
+		// Suppliers' systems upload files here with their API key (docs/api/imports.md).
+		a.server.HandleAuthed("POST /v1/imports/offers", a.svc.Imports.UploadHandler())
+	})
 	register("import", "bulk-import offers: import offers FILE --member HANDLE (progress bar, then a summary)", func(ctx context.Context, env *Env) error {
 		if len(env.Args) == 0 || env.Args[0] != "offers" {
 			return errors.New(importUsage)
