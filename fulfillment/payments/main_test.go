@@ -1,0 +1,9 @@
+package payments_test
+
+import (
+	"testing"
+
+	"github.com/guildmart/guildmart/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
