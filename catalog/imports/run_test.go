@@ -158,6 +158,49 @@ func TestImport(t *testing.T) {
 		}
 	})
 
+	t.Run("OKNewVariantOfExistingOfferIsLogged", func(t *testing.T) {
+		file := csvFile(goodRow("pan-1", "PAN-1", map[string]string{"title": "Skillet", "category_path": "home/kitchen/cookware",
+			"ships_direct": "false", "warehouses": "wh-milan", "availability": "MADE_TO_ORDER", "quantity": "", "lead_time_days": "12",
+			"offer_status": "", "visibility": "ALLOW_LIST"}),
+			variantRow("pan-1", "PAN-2", map[string]string{"minimum_resale_price": "", "price_tiers": ""}))
+		job := e.mustImport(t, e.acme, "csv", file)
+		if job.Created != 1 || job.Updated != 1 {
+			t.Fatalf("job = %+v", job)
+		}
+		var version int
+		var raw string
+		if err := e.d.Owner.QueryRow(ctx, `SELECT c.version, c.changes::text FROM offer_changes c JOIN offer_variants v ON v.id = c.variant_id
+			WHERE v.sku = 'PAN-2'`).Scan(&version, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if version != 1 || !strings.Contains(raw, `"wholesalePrice": {"new": 1000, "old": null}`) || !strings.Contains(raw, `"priceTiers": {"new": [], "old": null}`) ||
+			strings.Contains(raw, "minimumResalePrice") {
+			t.Fatalf("v%d %s", version, raw)
+		}
+	})
+
+	t.Run("OKConsortiumVisibilityDropsAllowList", func(t *testing.T) {
+		if _, err := e.d.Owner.Exec(ctx, `INSERT INTO offer_visibility (consortium_id, offer_id, member_id)
+			SELECT consortium_id, id, $1 FROM offers WHERE handle = 'pan-1' AND supplier_id = $2`, e.globex.MemberID, e.acme.MemberID); err != nil {
+			t.Fatal(err)
+		}
+		file := csvFile(goodRow("pan-1", "PAN-1", map[string]string{"title": "Skillet", "category_path": "home/kitchen/cookware",
+			"ships_direct": "false", "warehouses": "wh-milan", "availability": "MADE_TO_ORDER", "quantity": "", "lead_time_days": "12",
+			"offer_status": "", "visibility": "CONSORTIUM"}))
+		e.mustImport(t, e.acme, "csv", file)
+		if n := e.count(t, `SELECT count(*) FROM offer_visibility`); n != 0 {
+			t.Fatalf("%d allow-list rows left", n)
+		}
+		var raw string
+		if err := e.d.Owner.QueryRow(ctx, `SELECT c.changes::text FROM offer_changes c JOIN offers o ON o.id = c.offer_id
+			WHERE o.handle = 'pan-1' AND c.variant_id IS NULL ORDER BY c.id DESC LIMIT 1`).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(raw, `"visibility": {"new": "CONSORTIUM", "old": "ALLOW_LIST"}`) || !strings.Contains(raw, `"allowList": {"new": null, "old": ["`+e.globex.MemberID.String()+`"]}`) {
+			t.Fatalf("changes %s", raw)
+		}
+	})
+
 	t.Run("OKSuppliersAreSeparate", func(t *testing.T) {
 		// The same handles and SKUs from another supplier are that supplier's own offers.
 		job := e.mustImport(t, e.globex, "csv", file)
