@@ -5,6 +5,7 @@ import (
 	"github.com/guildmart/guildmart/catalog/imports"
 	"github.com/guildmart/guildmart/federation"
 	"github.com/guildmart/guildmart/fulfillment"
+	"github.com/guildmart/guildmart/fulfillment/payments"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -18,6 +19,7 @@ type Services struct {
 	Imports     *imports.Service
 	Federation  *federation.Service
 	Fulfillment *fulfillment.Service
+	Payments    *payments.Service // payments and the settlement ledger (payments_resolvers.go)
 	// Search is set by the search area (catalog/search); see search_resolvers.go.
 	Search any
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/guildmart/guildmart/fulfillment/ledger"
 	"github.com/guildmart/guildmart/internal/apperr"
 	"github.com/guildmart/guildmart/internal/db"
 	"github.com/guildmart/guildmart/tenants"
@@ -275,3 +276,7 @@ func (s *Service) OverdueInvoices(ctx context.Context, p tenants.Principal, limi
 		})
 	return out, err
 }
+
+// Ledger returns the ledger's read service on the same pool (the gateway reaches both
+// through one field).
+func (s *Service) Ledger() *ledger.Service { return ledger.NewService(s.pool) }

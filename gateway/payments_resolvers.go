@@ -1,0 +1,304 @@
+package gateway
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/google/uuid"
+	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/guildmart/guildmart/fulfillment/ledger"
+	"github.com/guildmart/guildmart/fulfillment/payments"
+	"github.com/guildmart/guildmart/internal/apperr"
+	"github.com/guildmart/guildmart/internal/money"
+	"github.com/guildmart/guildmart/tenants"
+)
+
+const (
+	kindLedgerEntry       = "LedgerEntry"
+	kindLedgerTransaction = "LedgerTransaction"
+	kindPayment           = "Payment"
+)
+
+func (r *Resolver) paymentsCall(ctx context.Context) (tenants.Principal, *payments.Service, error) {
+	p, err := authenticated(ctx)
+	if err != nil {
+		return p, nil, err
+	}
+	if r.svc.Payments == nil {
+		return p, nil, gqlError(ctx, errNotWired("payments"))
+	}
+	return p, r.svc.Payments, nil
+}
+
+type notWired string
+
+func (e notWired) Error() string { return string(e) + " service is not wired" }
+func errNotWired(s string) error { return notWired(s) }
+
+// --- ledger ---
+
+type ledgerEntryResolver struct{ e ledger.Entry }
+
+func partyKindOf(kind string) string {
+	switch kind {
+	case "SUPPLIER", "REFERRER":
+		return kindMember
+	case "CUSTOMER":
+		return kindCustomer
+	case "STOREFRONT":
+		return kindStorefront
+	}
+	return kindConsortium
+}
+
+func (e ledgerEntryResolver) ID() graphql.ID { return gid(kindLedgerEntry, e.e.ID) }
+func (e ledgerEntryResolver) TransactionId() graphql.ID {
+	return gid(kindLedgerTransaction, e.e.TransactionID)
+}
+func (e ledgerEntryResolver) Kind() string        { return e.e.Kind }
+func (e ledgerEntryResolver) OrderId() graphql.ID { return gid(kindOrder, e.e.OrderID) }
+func (e ledgerEntryResolver) OrderLineId() *graphql.ID {
+	if e.e.OrderLineID == uuid.Nil {
+		return nil
+	}
+	id := gid(kindOrderLine, e.e.OrderLineID)
+	return &id
+}
+func (e ledgerEntryResolver) PartyKind() string { return e.e.PartyKind }
+func (e ledgerEntryResolver) PartyId() graphql.ID {
+	return gid(partyKindOf(e.e.PartyKind), e.e.PartyID)
+}
+func (e ledgerEntryResolver) Account() string         { return e.e.Account }
+func (e ledgerEntryResolver) Amount() *moneyResolver  { return newMoney(e.e.Amount, e.e.Currency) }
+func (e ledgerEntryResolver) CreatedAt() graphql.Time { return graphql.Time{Time: e.e.CreatedAt} }
+
+type ledgerEntryEdge struct{ e ledgerEntryResolver }
+
+func (e ledgerEntryEdge) Cursor() string            { return encodeCursor(strconv.FormatInt(e.e.e.Seq, 10)) }
+func (e ledgerEntryEdge) Node() ledgerEntryResolver { return e.e }
+
+type ledgerEntryConnection struct {
+	edges []ledgerEntryEdge
+	info  pageInfo
+}
+
+func (c *ledgerEntryConnection) Edges() []ledgerEntryEdge { return c.edges }
+func (c *ledgerEntryConnection) PageInfo() pageInfo       { return c.info }
+
+// LedgerEntries pages through the entries the caller may see, in posting order.
+func (r *Resolver) LedgerEntries(ctx context.Context, args struct {
+	First int32
+	After *string
+}) (*ledgerEntryConnection, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	first := int(args.First)
+	cur, err := decodeCursor(args.After)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	var after int64
+	if cur != "" {
+		if after, err = strconv.ParseInt(cur, 10, 64); err != nil {
+			return nil, gqlError(ctx, apperr.Invalid("after", "is not a valid cursor"))
+		}
+	}
+	es, more, err := svc.Ledger().Entries(ctx, p, first, after)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	c := &ledgerEntryConnection{edges: make([]ledgerEntryEdge, len(es)), info: pageInfo{hasNext: more}}
+	for i, e := range es {
+		c.edges[i] = ledgerEntryEdge{ledgerEntryResolver{e}}
+	}
+	if len(es) > 0 {
+		c.info.end = c.edges[len(es)-1].Cursor()
+	}
+	return c, nil
+}
+
+type ledgerBalanceResolver struct{ b ledger.Balance }
+
+func (b ledgerBalanceResolver) PartyKind() string { return b.b.PartyKind }
+func (b ledgerBalanceResolver) PartyId() graphql.ID {
+	return gid(partyKindOf(b.b.PartyKind), b.b.PartyID)
+}
+func (b ledgerBalanceResolver) Account() string        { return b.b.Account }
+func (b ledgerBalanceResolver) Amount() *moneyResolver { return newMoney(b.b.Amount, b.b.Currency) }
+
+// Balances lists the balances of the accounts the caller may see.
+func (r *Resolver) Balances(ctx context.Context) ([]ledgerBalanceResolver, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := svc.Ledger().Balances(ctx, p)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	out := make([]ledgerBalanceResolver, len(bs))
+	for i, b := range bs {
+		out[i] = ledgerBalanceResolver{b}
+	}
+	return out, nil
+}
+
+// --- invoices and payments ---
+
+type invoiceResolver struct{ i *payments.Invoice }
+
+func (i *invoiceResolver) OrderId() graphql.ID    { return gid(kindOrder, i.i.OrderID) }
+func (i *invoiceResolver) Method() string         { return i.i.Method }
+func (i *invoiceResolver) Amount() *moneyResolver { return newMoney(i.i.Amount, i.i.Currency) }
+func (i *invoiceResolver) Paid() *moneyResolver   { return newMoney(i.i.Paid, i.i.Currency) }
+func (i *invoiceResolver) Outstanding() *moneyResolver {
+	return newMoney(i.i.Outstanding(), i.i.Currency)
+}
+func (i *invoiceResolver) DueAt() graphql.Time { return graphql.Time{Time: i.i.DueAt} }
+func (i *invoiceResolver) Status() string      { return i.i.Status }
+
+func newInvoice(i *payments.Invoice) *invoiceResolver {
+	if i == nil {
+		return nil
+	}
+	return &invoiceResolver{i}
+}
+
+type paymentResolver struct{ p *payments.Payment }
+
+func (p *paymentResolver) ID() graphql.ID          { return gid(kindPayment, p.p.ID) }
+func (p *paymentResolver) Method() string          { return p.p.Method }
+func (p *paymentResolver) Status() string          { return p.p.Status }
+func (p *paymentResolver) Amount() *moneyResolver  { return newMoney(p.p.Amount, p.p.Currency) }
+func (p *paymentResolver) Note() string            { return p.p.Note }
+func (p *paymentResolver) CreatedAt() graphql.Time { return graphql.Time{Time: p.p.CreatedAt} }
+
+// Invoice is Order.invoice, batched per request.
+func (o *orderResolver) Invoice(ctx context.Context) (*invoiceResolver, error) {
+	if o.r.svc.Payments == nil {
+		return nil, nil
+	}
+	inv, err := loader(ctx, "invoice", func(ctx context.Context, ids []uuid.UUID) ([]*payments.Invoice, error) {
+		return o.r.svc.Payments.InvoicesOfOrders(ctx, principal(ctx), ids)
+	}).Load(ctx, o.o.ID)()
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return newInvoice(inv), nil
+}
+
+// Payments is Order.payments, batched per request.
+func (o *orderResolver) Payments(ctx context.Context) ([]*paymentResolver, error) {
+	if o.r.svc.Payments == nil {
+		return []*paymentResolver{}, nil
+	}
+	ps, err := loader(ctx, "payments", func(ctx context.Context, ids []uuid.UUID) ([][]*payments.Payment, error) {
+		return o.r.svc.Payments.PaymentsOfOrders(ctx, principal(ctx), ids)
+	}).Load(ctx, o.o.ID)()
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	out := make([]*paymentResolver, len(ps))
+	for i, p := range ps {
+		out[i] = &paymentResolver{p}
+	}
+	return out, nil
+}
+
+// OverdueInvoices lists open invoices past due.
+func (r *Resolver) OverdueInvoices(ctx context.Context, args struct{ First int32 }) ([]*invoiceResolver, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	first := int(args.First)
+	is, err := svc.OverdueInvoices(ctx, p, first)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	out := make([]*invoiceResolver, len(is))
+	for i, inv := range is {
+		out[i] = newInvoice(inv)
+	}
+	return out, nil
+}
+
+type orderPaymentPayload struct {
+	pay  *payments.Payment
+	inv  *payments.Invoice
+	errs []userErrorResolver
+}
+
+func (p *orderPaymentPayload) Payment() *paymentResolver {
+	if p.pay == nil {
+		return nil
+	}
+	return &paymentResolver{p.pay}
+}
+func (p *orderPaymentPayload) Invoice() *invoiceResolver       { return newInvoice(p.inv) }
+func (p *orderPaymentPayload) UserErrors() []userErrorResolver { return p.errs }
+
+func newOrderPaymentPayload(ctx context.Context, pay *payments.Payment, inv *payments.Invoice, err error) (*orderPaymentPayload, error) {
+	errs, err := mutationResult(ctx, notFoundAsInvalid(err, "orderId"))
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return &orderPaymentPayload{errs: errs}, nil
+	}
+	return &orderPaymentPayload{pay: pay, inv: inv, errs: errs}, nil
+}
+
+// OrderRecordPayment records a (partial) invoice payment.
+func (r *Resolver) OrderRecordPayment(ctx context.Context, args struct {
+	Input struct {
+		OrderId        graphql.ID
+		Amount         string
+		Note           *string
+		IdempotencyKey *string
+	}
+}) (*orderPaymentPayload, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := args.Input
+	order, err := parseID("orderId", in.OrderId, kindOrder)
+	if err != nil {
+		return newOrderPaymentPayload(ctx, nil, nil, err)
+	}
+	inv, err := svc.Invoice(ctx, p, order)
+	if err != nil {
+		return newOrderPaymentPayload(ctx, nil, nil, err)
+	}
+	amount, err := money.Parse(in.Amount, inv.Currency)
+	if err != nil {
+		return newOrderPaymentPayload(ctx, nil, nil, apperr.Invalid("amount", "is not an amount in %s", inv.Currency))
+	}
+	pay, err := svc.RecordPayment(ctx, p, payments.RecordInput{OrderID: order, Amount: amount, Note: deref(in.Note), IdempotencyKey: deref(in.IdempotencyKey)})
+	if err == nil {
+		inv, err = svc.Invoice(ctx, p, order)
+	}
+	return newOrderPaymentPayload(ctx, pay, inv, err)
+}
+
+// OrderMarkPaid records a payment of what is still open.
+func (r *Resolver) OrderMarkPaid(ctx context.Context, args struct {
+	Input struct {
+		OrderId        graphql.ID
+		IdempotencyKey *string
+	}
+}) (*orderPaymentPayload, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	order, err := parseID("orderId", args.Input.OrderId, kindOrder)
+	if err != nil {
+		return newOrderPaymentPayload(ctx, nil, nil, err)
+	}
+	inv, err := svc.MarkPaid(ctx, p, order, deref(args.Input.IdempotencyKey))
+	return newOrderPaymentPayload(ctx, nil, inv, err)
+}

@@ -1,0 +1,107 @@
+package gateway_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/guildmart/guildmart/catalog"
+	"github.com/guildmart/guildmart/federation"
+	"github.com/guildmart/guildmart/fulfillment"
+	"github.com/guildmart/guildmart/fulfillment/ledger"
+	"github.com/guildmart/guildmart/fulfillment/payments"
+	"github.com/guildmart/guildmart/gateway"
+	"github.com/guildmart/guildmart/internal/db"
+	"github.com/guildmart/guildmart/internal/ids"
+	"github.com/guildmart/guildmart/tenants"
+	"github.com/jackc/pgx/v5"
+)
+
+// TestPaymentsGraphQL: a shopper buys the lamp (retail 89.99, wholesale 30.00, fee 5% of
+// retail = 4.50, margin 55.49); the seller records a partial payment; each party reads
+// only its own side of the ledger.
+func TestPaymentsGraphQL(t *testing.T) {
+	t.Parallel()
+	w := newFFWorld(t)
+	ctx := context.Background()
+	srv, err := gateway.NewServer(gateway.Config{}, gateway.Services{Pool: w.d.App, Tenants: tenants.NewService(w.d.App),
+		Catalog: catalog.NewService(w.d.App, nil), Federation: federation.NewService(w.d.App, nil), Fulfillment: w.ff,
+		Payments: payments.NewService(w.d.App)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv = httptest.NewServer(srv)
+	t.Cleanup(w.srv.Close)
+
+	shopper := tenants.Principal{Kind: tenants.KindShopper, ConsortiumID: w.c.ID, MemberID: w.sf.MemberID, StorefrontID: w.sf.ID}
+	cart, err := w.ff.CreateCart(ctx, shopper, []fulfillment.CartLineInput{{ListingVariantID: w.lampLV, Quantity: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := w.ff.Checkout(ctx, shopper, fulfillment.CheckoutInput{CartID: cart.ID, Email: "erika@shopper.example",
+		ShippingAddress: fulfillment.Address{Name: "Erika", Line1: "Marienplatz 1", City: "München", PostalCode: "80331", Region: "DE-BY", Country: "DE", Latitude: 48.137, Longitude: 11.575},
+		IdempotencyKey: "pay-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.InTx(ctx, w.d.App, shopper.Scope(), func(tx pgx.Tx) error { return ledger.PostOrderPlaced(ctx, tx, o.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	orderID := ids.Global("Order", o.ID)
+
+	t.Run("OKRecordPayment", func(t *testing.T) {
+		d, _ := w.gql("dealer", `mutation($in: OrderRecordPaymentInput!) { orderRecordPayment(input: $in) {
+			payment { method status amount { amount } } invoice { status paid { amount } outstanding { amount } } userErrors { field message code } } }`,
+			map[string]any{"in": map[string]any{"orderId": orderID, "amount": "10.00", "idempotencyKey": "p1"}})
+		p := w.noUserErrors(d, "orderRecordPayment")
+		if dig(p, "invoice", "outstanding", "amount") != "79.99" || dig(p, "payment", "amount", "amount") != "10.00" {
+			t.Fatalf("payload %v", p)
+		}
+		d, _ = w.gql("dealer", `query($id: ID!) { node(id: $id) { ... on Order { invoice { status amount { amount } paid { amount } } payments { amount { amount } method } } } }`,
+			map[string]any{"id": orderID})
+		if dig(d, "node", "invoice", "paid", "amount") != "10.00" {
+			t.Fatalf("order %v", d)
+		}
+	})
+	t.Run("ErrAmountTooLarge", func(t *testing.T) {
+		d, _ := w.gql("dealer", `mutation($in: OrderRecordPaymentInput!) { orderRecordPayment(input: $in) { payment { status } userErrors { field code } } }`,
+			map[string]any{"in": map[string]any{"orderId": orderID, "amount": "100.00"}})
+		errs, _ := dig(d, "orderRecordPayment", "userErrors").([]any)
+		if len(errs) != 1 || dig(errs[0], "code") != "INVALID" {
+			t.Fatalf("got %v, want one INVALID userError", d)
+		}
+	})
+	t.Run("OKSupplierSeesOnlyItsPayable", func(t *testing.T) {
+		d, raw := w.gql("lamp-maker", `{ balances { partyKind account amount { amount } } ledgerEntries(first: 10) { edges { node { account amount { amount } } } } }`, nil)
+		bs, _ := d["balances"].([]any)
+		if len(bs) != 1 || dig(bs[0], "account") != "PAYABLE" || dig(bs[0], "amount", "amount") != "-30.00" {
+			t.Fatalf("supplier balances %v", d)
+		}
+		for _, secret := range []string{"89.99", "MARGIN", "RECEIVABLE", "FEE_REVENUE", "55.49"} {
+			if strings.Contains(raw, secret) {
+				t.Fatalf("the supplier reads %q: %s", secret, raw)
+			}
+		}
+	})
+	t.Run("OKOperatorSeesFee", func(t *testing.T) {
+		d, _ := w.gql("op", `{ balances { account amount { amount } } }`, nil)
+		bs, _ := d["balances"].([]any)
+		if len(bs) != 1 || dig(bs[0], "account") != "FEE_REVENUE" || dig(bs[0], "amount", "amount") != "-4.50" {
+			t.Fatalf("operator balances %v", d)
+		}
+	})
+	t.Run("OKSellerPages", func(t *testing.T) {
+		d, _ := w.gql("dealer", `{ ledgerEntries(first: 2) { edges { cursor node { kind account amount { amount } } } pageInfo { hasNextPage endCursor } } }`, nil)
+		if dig(d, "ledgerEntries", "pageInfo", "hasNextPage") != true {
+			t.Fatalf("page %v", d)
+		}
+		after := dig(d, "ledgerEntries", "pageInfo", "endCursor")
+		d, _ = w.gql("dealer", `query($a: String) { ledgerEntries(first: 10, after: $a) { edges { node { kind account } } pageInfo { hasNextPage } } }`,
+			map[string]any{"a": after})
+		// 4 order-placed entries + 2 of the payment, 2 on the first page.
+		if es, _ := dig(d, "ledgerEntries", "edges").([]any); len(es) != 4 {
+			t.Fatalf("second page %v", d)
+		}
+	})
+}
