@@ -41,7 +41,7 @@ func TestPaymentsGraphQL(t *testing.T) {
 	}
 	o, err := w.ff.Checkout(ctx, shopper, fulfillment.CheckoutInput{CartID: cart.ID, Email: "erika@shopper.example",
 		ShippingAddress: fulfillment.Address{Name: "Erika", Line1: "Marienplatz 1", City: "München", PostalCode: "80331", Region: "DE-BY", Country: "DE", Latitude: 48.137, Longitude: 11.575},
-		IdempotencyKey: "pay-1"})
+		IdempotencyKey:  "pay-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
