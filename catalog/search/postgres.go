@@ -23,30 +23,40 @@ func NewPostgres(pool *pgxpool.Pool) *Postgres { return &Postgres{pool: pool} }
 func (s *Postgres) Backend() string { return "postgres" }
 
 const searchColumns = `consortium_id, offer_id, supplier_id, status, visibility, category_id, brand, title,
-  document, currency, wholesale, suggested_retail, ships_direct, in_warehouse, regions, in_stock, created_at`
+  currency, wholesale, suggested_retail, ships_direct, in_warehouse, regions, in_stock, created_at`
 
 // indexSQL rewrites the rows of the offers in $2 (all: the whole consortium $1) from
-// offer_search_source and deletes the rows of those offers that are no longer
-// searchable, in one statement.
+// offer_search_source, with their text documents, and deletes the rows of those offers
+// that are no longer searchable (their documents go by cascade), in one statement. It
+// returns how many offers are searchable.
 func indexSQL(all bool) string {
 	src, scope := "offer_search_source($2)", "AND d.offer_id = ANY($2)"
 	if all {
 		src, scope = "offer_search_source(NULL)", ""
 	}
-	return `WITH src AS (SELECT * FROM ` + src + `),
+	return `WITH src AS MATERIALIZED (SELECT * FROM ` + src + `),
 del AS (
   DELETE FROM offer_search d
   WHERE d.consortium_id = $1 ` + scope + ` AND d.offer_id NOT IN (SELECT offer_id FROM src)
+),
+up AS (
+  INSERT INTO offer_search (` + searchColumns + `)
+  SELECT ` + searchColumns + ` FROM src
+  ON CONFLICT (consortium_id, offer_id) DO UPDATE SET
+    supplier_id = EXCLUDED.supplier_id, status = EXCLUDED.status, visibility = EXCLUDED.visibility,
+    category_id = EXCLUDED.category_id, brand = EXCLUDED.brand, title = EXCLUDED.title,
+    currency = EXCLUDED.currency, wholesale = EXCLUDED.wholesale,
+    suggested_retail = EXCLUDED.suggested_retail, ships_direct = EXCLUDED.ships_direct,
+    in_warehouse = EXCLUDED.in_warehouse, regions = EXCLUDED.regions, in_stock = EXCLUDED.in_stock,
+    created_at = EXCLUDED.created_at, indexed_at = now()
+  RETURNING 1
+),
+txt AS (
+  INSERT INTO offer_search_text (consortium_id, offer_id, document)
+  SELECT consortium_id, offer_id, document FROM src
+  ON CONFLICT (consortium_id, offer_id) DO UPDATE SET document = EXCLUDED.document
 )
-INSERT INTO offer_search (` + searchColumns + `)
-SELECT ` + searchColumns + ` FROM src
-ON CONFLICT (consortium_id, offer_id) DO UPDATE SET
-  supplier_id = EXCLUDED.supplier_id, status = EXCLUDED.status, visibility = EXCLUDED.visibility,
-  category_id = EXCLUDED.category_id, brand = EXCLUDED.brand, title = EXCLUDED.title,
-  document = EXCLUDED.document, currency = EXCLUDED.currency, wholesale = EXCLUDED.wholesale,
-  suggested_retail = EXCLUDED.suggested_retail, ships_direct = EXCLUDED.ships_direct,
-  in_warehouse = EXCLUDED.in_warehouse, regions = EXCLUDED.regions, in_stock = EXCLUDED.in_stock,
-  created_at = EXCLUDED.created_at, indexed_at = now()`
+SELECT count(*) FROM up`
 }
 
 var (
@@ -64,8 +74,8 @@ func (s *Postgres) Index(ctx context.Context, consortiumID uuid.UUID, offerIDs .
 		return nil
 	}
 	return db.InTx(ctx, s.pool, systemScope(consortiumID), func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, indexSomeSQL, consortiumID, offerIDs)
-		return err
+		var n int
+		return tx.QueryRow(ctx, indexSomeSQL, consortiumID, offerIDs).Scan(&n)
 	})
 }
 
@@ -77,11 +87,9 @@ func (s *Postgres) IndexSuppliers(ctx context.Context, consortiumID uuid.UUID, s
 
 // Reindex implements Searcher.
 func (s *Postgres) Reindex(ctx context.Context, consortiumID uuid.UUID) (int, error) {
-	var n int64
+	var n int
 	err := db.InTx(ctx, s.pool, systemScope(consortiumID), func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, indexAllSQL, consortiumID)
-		n = tag.RowsAffected()
-		return err
+		return tx.QueryRow(ctx, indexAllSQL, consortiumID).Scan(&n)
 	})
-	return int(n), err
+	return n, err
 }

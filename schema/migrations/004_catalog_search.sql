@@ -18,7 +18,6 @@ CREATE TABLE offer_search (
   category_id      uuid,
   brand            text NOT NULL,
   title            text NOT NULL,
-  document         tsvector NOT NULL,  -- title/SKU/GTIN (A), brand (B), description (C)
   currency         char(3) NOT NULL,
   -- The lead variant: the cheapest ACTIVE one (then lowest suggested retail, then SKU).
   -- Prices, margins and their filters and sorts are the lead variant's.
@@ -33,13 +32,28 @@ CREATE TABLE offer_search (
   PRIMARY KEY (consortium_id, offer_id),
   FOREIGN KEY (consortium_id, offer_id) REFERENCES offers (consortium_id, id) ON DELETE CASCADE
 );
-CREATE INDEX offer_search_document_idx ON offer_search USING gin (document);
 CREATE INDEX offer_search_title_trgm_idx ON offer_search USING gin (title gin_trgm_ops);
 -- Selective filters without text. Equality on uuid and text is leakproof, so unlike the
 -- text operators these indexes stay usable under row-level security.
 CREATE INDEX offer_search_category_idx ON offer_search (consortium_id, category_id);
 CREATE INDEX offer_search_brand_idx ON offer_search (consortium_id, brand);
 CREATE INDEX offer_search_supplier_idx ON offer_search (consortium_id, supplier_id);
+
+-- The text documents, apart: a browse reads every visible row of offer_search, and the
+-- tsvectors were two thirds of its bytes. The application cannot read this table at all
+-- (no read policy); it reaches it only through offer_search_match, which returns ids.
+CREATE TABLE offer_search_text (
+  consortium_id uuid NOT NULL,
+  offer_id      uuid NOT NULL,
+  document      tsvector NOT NULL,  -- title, SKUs, GTINs (A), brand (B), description (C)
+  PRIMARY KEY (consortium_id, offer_id),
+  FOREIGN KEY (consortium_id, offer_id) REFERENCES offer_search (consortium_id, offer_id) ON DELETE CASCADE
+);
+CREATE INDEX offer_search_text_document_idx ON offer_search_text USING gin (document);
+ALTER TABLE offer_search_text ENABLE ROW LEVEL SECURITY;
+CREATE POLICY offer_search_text_write ON offer_search_text FOR ALL
+  USING (consortium_id = (SELECT app_consortium()) AND (SELECT app_role()) = 'system')
+  WITH CHECK (consortium_id = (SELECT app_consortium()) AND (SELECT app_role()) = 'system');
 
 ALTER TABLE offer_search ENABLE ROW LEVEL SECURITY;
 -- The same rule as offers_read/offer_entitled, written for a scan over the whole catalog:
@@ -66,15 +80,15 @@ CREATE POLICY offer_search_write ON offer_search FOR ALL
   WITH CHECK (consortium_id = (SELECT app_consortium()) AND (SELECT app_role()) = 'system');
 
 -- Text candidates. The match operators (@@, <%) are not leakproof, so under row-level
--- security the planner may not use their GIN indexes on offer_search; these functions
--- run as the owner, use the indexes, and return only ids within the caller's consortium,
--- which the search then joins back to offer_search where the policy above applies.
+-- security the planner may not use their GIN indexes; these functions run as the owner,
+-- use the indexes, and return only ids within the caller's consortium, which the search
+-- then looks up in offer_search where the policy above applies.
 CREATE FUNCTION offer_search_match(p_query tsquery, p_rank boolean)
 RETURNS TABLE (offer_id uuid, rank real)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 500 AS $$
   -- Ranking reads every match's positions: only when the caller sorts by relevance.
   SELECT s.offer_id, CASE WHEN p_rank THEN ts_rank_cd(s.document, p_query) ELSE 0 END
-  FROM offer_search s
+  FROM offer_search_text s
   WHERE s.document @@ p_query AND s.consortium_id = app_consortium()
 $$;
 
