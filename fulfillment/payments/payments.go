@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stripe/stripe-go/v76/client"
 )
 
 // Methods of payment.
@@ -24,8 +25,10 @@ const (
 
 // Service records payments.
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool      *pgxpool.Pool
+	now       func() time.Time
+	stripe    *client.API // nil: invoices only
+	stripeCfg StripeConfig
 }
 
 // NewService returns a Service on the application pool.

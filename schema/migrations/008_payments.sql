@@ -459,3 +459,70 @@ REVOKE ALL ON FUNCTION gm_ledger_post_order(uuid), gm_ledger_sync_order(uuid), g
   gm_ledger_may_post(uuid, uuid, uuid, uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gm_ledger_post_order(uuid), gm_ledger_sync_order(uuid), gm_payment_record(uuid, bigint, text, text, text, text),
   gm_ledger_may_post(uuid, uuid, uuid, uuid) TO guildmart_app;
+
+-- ---------------------------------------------------------------------------------------
+-- Card payments through Stripe. gm_card_intent records the PaymentIntent created for an
+-- order's open amount (a PENDING payment; the invoice's method becomes CARD);
+-- gm_stripe_event applies a verified webhook event once per event id: a succeeded intent
+-- marks its payment SUCCEEDED, pays the invoice and posts the ledger (the platform's cash
+-- against the customer's receivable); a failed one marks it FAILED. Returns false for an
+-- event id already handled.
+CREATE FUNCTION gm_card_intent(p_order uuid, p_intent text, p_amount bigint) RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  o orders%ROWTYPE;
+  v_pay uuid;
+BEGIN
+  SELECT * INTO o FROM orders WHERE id = p_order AND consortium_id = app_consortium();
+  IF NOT FOUND OR NOT gm_ledger_may_post(o.storefront_id, o.id, o.consortium_id, o.member_id) THEN
+    RAISE EXCEPTION 'order not found' USING ERRCODE = 'GML03';
+  END IF;
+  INSERT INTO payments (storefront_id, order_id, consortium_id, member_id, method, status, amount, currency, stripe_payment_intent_id)
+  VALUES (o.storefront_id, o.id, o.consortium_id, o.member_id, 'CARD', 'PENDING', p_amount, o.currency, p_intent)
+  ON CONFLICT (stripe_payment_intent_id) WHERE stripe_payment_intent_id IS NOT NULL DO UPDATE SET updated_at = now()
+  RETURNING id INTO v_pay;
+  UPDATE invoices SET method = 'CARD', updated_at = now() WHERE storefront_id = o.storefront_id AND order_id = o.id;
+  RETURN v_pay;
+END
+$$;
+
+CREATE FUNCTION gm_stripe_event(p_event text, p_type text, p_intent text) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  pay payments%ROWTYPE;
+  o orders%ROWTYPE;
+  v_tx uuid := gen_random_uuid();
+BEGIN
+  IF app_role() IS DISTINCT FROM 'system' THEN
+    RAISE EXCEPTION 'stripe events are applied by the system' USING ERRCODE = '42501';
+  END IF;
+  INSERT INTO stripe_events (id, type) VALUES (p_event, p_type) ON CONFLICT DO NOTHING;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  SELECT * INTO pay FROM payments WHERE stripe_payment_intent_id = p_intent FOR UPDATE;
+  IF NOT FOUND OR pay.status <> 'PENDING' THEN
+    RETURN true; -- not ours, or already settled by an earlier event
+  END IF;
+  IF p_type = 'payment_intent.payment_failed' THEN
+    UPDATE payments SET status = 'FAILED', updated_at = now() WHERE storefront_id = pay.storefront_id AND id = pay.id;
+    RETURN true;
+  END IF;
+  IF p_type <> 'payment_intent.succeeded' THEN
+    RETURN true;
+  END IF;
+  SELECT * INTO o FROM orders WHERE storefront_id = pay.storefront_id AND id = pay.order_id;
+  UPDATE payments SET status = 'SUCCEEDED', updated_at = now() WHERE storefront_id = pay.storefront_id AND id = pay.id;
+  UPDATE invoices SET paid = paid + pay.amount, status = CASE WHEN paid + pay.amount = amount THEN 'PAID' ELSE 'OPEN' END, updated_at = now()
+  WHERE storefront_id = pay.storefront_id AND order_id = pay.order_id;
+  INSERT INTO ledger_transactions (storefront_id, id, consortium_id, member_id, order_id, kind, event_key, currency)
+  VALUES (o.storefront_id, v_tx, o.consortium_id, o.member_id, o.id, 'PAYMENT', 'stripe:' || p_intent, o.currency);
+  INSERT INTO ledger_entries (storefront_id, transaction_id, consortium_id, member_id, order_id, kind, party_kind, party_id, account, amount, currency)
+  SELECT o.storefront_id, v_tx, o.consortium_id, o.member_id, o.id, 'PAYMENT', e.pk, e.pid, e.acct, e.amt, o.currency
+  FROM (VALUES ('CONSORTIUM', o.consortium_id, 'CASH', pay.amount),
+               ('CUSTOMER', coalesce(o.customer_id, o.id), 'RECEIVABLE', -pay.amount)) AS e (pk, pid, acct, amt);
+  RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION gm_card_intent(uuid, text, bigint), gm_stripe_event(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gm_card_intent(uuid, text, bigint), gm_stripe_event(text, text, text) TO guildmart_app;
