@@ -153,11 +153,18 @@ const cartHeaderSQL = `SELECT c.status, c.currency, c.customer_id, s.name, s.sta
 // routing in Go; one round trip that places the order (gm_checkout_place) and records the
 // key's result; the deliveries' jobs; COMMIT.
 func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid.UUID, in CheckoutInput) (*Order, string, error) {
-	tx, err := s.pool.Begin(ctx)
+	pc, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
+	defer pc.Release() // a connection left inside a transaction is closed, not reused
+	tx := connTx{pc.Conn()}
+	open := true
+	defer func() {
+		if open {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
 
 	scope := p.Scope()
 	operation := "checkoutComplete/" + in.CartID.String()
@@ -172,7 +179,9 @@ func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid
 		sources = map[uuid.UUID]*source{}
 		whs     []routing.Warehouse
 	)
+	var endpoints []endpointRef
 	b := &pgx.Batch{}
+	b.Queue("BEGIN")
 	queueScope(b, scope, in.CartID)
 	b.Queue(`INSERT INTO idempotency_keys (consortium_id, party, operation, key) VALUES ($1, $2, $3, $4)
 		ON CONFLICT DO NOTHING RETURNING true`, p.ConsortiumID, scope.Party(), operation, in.IdempotencyKey).Query(func(rows pgx.Rows) error {
@@ -221,6 +230,16 @@ func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid
 		var err error
 		whs, err = scanWarehouses(rows)
 		return err
+	})
+	b.Queue(`SELECT * FROM gm_checkout_endpoints($1)`, in.CartID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var e endpointRef
+			if err := rows.Scan(&e.ID, &e.MemberID, &e.Event); err != nil {
+				return err
+			}
+			endpoints = append(endpoints, e)
+		}
+		return rows.Err()
 	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, "", err
@@ -321,15 +340,21 @@ func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid
 		Ship: shipJSON(in.ShippingAddress), Lines: placed}
 	doc.applyPlan(plan)
 
+	doc.chooseDeliveries(endpoints, sf, hdr.currency, in.ShippingAddress)
+	if err := s.enqueueDeliveries(ctx, tx, p.ConsortiumID, doc.deliveryIDs()); err != nil {
+		return nil, "", err
+	}
+
+	// The idempotency key's result, the order, and the commit, in one round trip.
 	var number int64
 	var createdAt time.Time
-	var deliveries []uuid.UUID
 	b = &pgx.Batch{}
-	b.Queue(`SELECT number, created_at, delivery_ids FROM gm_checkout_place($1)`, doc).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&number, &createdAt, &deliveries)
-	})
 	b.Queue(`UPDATE idempotency_keys SET result_id = $5 WHERE consortium_id = $1 AND party = $2 AND operation = $3 AND key = $4`,
 		p.ConsortiumID, scope.Party(), operation, in.IdempotencyKey, doc.OrderID)
+	b.Queue(`SELECT number, created_at FROM gm_checkout_place($1)`, doc).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&number, &createdAt)
+	})
+	b.Queue("COMMIT")
 	err = tx.SendBatch(ctx, b).Close()
 	switch {
 	case pgCode(err) == stateShortStock:
@@ -341,12 +366,7 @@ func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid
 	case err != nil:
 		return nil, "", err
 	}
-	if err := s.enqueueDeliveries(ctx, tx, p.ConsortiumID, deliveries); err != nil {
-		return nil, "", err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, "", err
-	}
+	open = false
 	return doc.order(p, sf, hdr, in, number, createdAt), telemetry.CheckoutPlaced, nil
 }
 

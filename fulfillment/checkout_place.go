@@ -1,6 +1,7 @@
 package fulfillment
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 
@@ -24,6 +25,58 @@ type placeDoc struct {
 	Ship              addressJSON `json:"ship"`
 	Lines             []placeLine `json:"lines"`
 	FOs               []placeFO   `json:"fos"`
+	Deliveries        []delivery  `json:"deliveries"`
+}
+
+// endpointRef is an endpoint listening to a checkout event (gm_checkout_endpoints).
+type endpointRef struct {
+	ID       uuid.UUID
+	MemberID uuid.UUID
+	Event    string
+}
+
+// delivery is one webhook delivery the order causes: order.created to the seller's
+// endpoints (FOID nil), fulfillment_order.created to a drop-ship supplier's.
+type delivery struct {
+	ID         uuid.UUID       `json:"id"`
+	EndpointID uuid.UUID       `json:"endpoint_id"`
+	MemberID   uuid.UUID       `json:"member_id"`
+	EventType  string          `json:"event_type"`
+	FOID       *uuid.UUID      `json:"fo_id"`
+	Payload    json.RawMessage `json:"payload"`
+}
+
+// chooseDeliveries picks, from the listening endpoints, those the routed order concerns:
+// the seller's order.created, and fulfillment_order.created for each drop-ship order's
+// supplier (a supplier whose goods go through a warehouse gets none).
+func (d *placeDoc) chooseDeliveries(endpoints []endpointRef, storefront uuid.UUID, currency string, ship Address) {
+	d.Deliveries = []delivery{}
+	var orderEvent json.RawMessage
+	for _, e := range endpoints {
+		if e.Event == "order.created" {
+			if orderEvent == nil {
+				orderEvent = d.placedOrderEvent(storefront, currency, ship)
+			}
+			d.Deliveries = append(d.Deliveries, delivery{ID: uuid.New(), EndpointID: e.ID, MemberID: e.MemberID, EventType: e.Event,
+				Payload: orderEvent})
+			continue
+		}
+		for _, fo := range d.FOs {
+			if fo.Kind == routing.ToSupplier && fo.SupplierID != nil && *fo.SupplierID == e.MemberID {
+				id := fo.ID
+				d.Deliveries = append(d.Deliveries, delivery{ID: uuid.New(), EndpointID: e.ID, MemberID: e.MemberID, EventType: e.Event,
+					FOID: &id, Payload: d.placedFOEvent(fo, d.StorefrontName, currency, ship)})
+			}
+		}
+	}
+}
+
+func (d *placeDoc) deliveryIDs() []uuid.UUID {
+	ids := make([]uuid.UUID, len(d.Deliveries))
+	for i, x := range d.Deliveries {
+		ids[i] = x.ID
+	}
+	return ids
 }
 
 type addressJSON struct {
@@ -46,6 +99,7 @@ func shipJSON(a Address) addressJSON {
 // also what gm_stock_reserve reads.
 type placeLine struct {
 	ID               uuid.UUID         `json:"id"`
+	FOLineID         uuid.UUID         `json:"fo_line_id"`
 	Position         int               `json:"position"`
 	ListingVariantID uuid.UUID         `json:"listing_variant_id"`
 	VariantID        uuid.UUID         `json:"variant_id"`
@@ -93,7 +147,7 @@ func (d *placeDoc) applyPlan(plan *routing.Plan) {
 		}
 		for _, id := range gr.LineIDs {
 			i, _ := strconv.Atoi(id)
-			d.Lines[i].FOID = fo.ID
+			d.Lines[i].FOID, d.Lines[i].FOLineID = fo.ID, uuid.New()
 		}
 		d.FOs = append(d.FOs, fo)
 	}

@@ -334,8 +334,14 @@ func (s *Service) CancelFulfillmentOrder(ctx context.Context, p tenants.Principa
 			if err := releaseStock(ctx, tx, p.ConsortiumID, f, actor(p)); err != nil {
 				return err
 			}
-		} else if deliveries, err = emitFOEvent(ctx, tx, f, "fulfillment_order.cancelled"); err != nil {
-			return err
+		} else {
+			cur, err := reloadFO(ctx, tx, f)
+			if err != nil {
+				return err
+			}
+			if deliveries, err = emitFOEvent(ctx, tx, cur, "fulfillment_order.cancelled"); err != nil {
+				return err
+			}
 		}
 		if err := s.enqueueDeliveries(ctx, tx, p.ConsortiumID, deliveries); err != nil {
 			return err

@@ -108,7 +108,11 @@ func (s *Service) escalate(ctx context.Context, consortium, id uuid.UUID) (bool,
 		if err := s.reroute(ctx, tx, consortium, f, lines, why, "system:sla"); err != nil {
 			return err
 		}
-		if deliveries, err = emitFOEvent(ctx, tx, f, "fulfillment_order.cancelled"); err != nil {
+		cur, err := reloadFO(ctx, tx, f)
+		if err != nil {
+			return err
+		}
+		if deliveries, err = emitFOEvent(ctx, tx, cur, "fulfillment_order.cancelled"); err != nil {
 			return err
 		}
 		done = true

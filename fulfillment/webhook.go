@@ -203,15 +203,15 @@ func (s *Service) WebhookDeliveries(ctx context.Context, p tenants.Principal, en
 }
 
 // emitFOEvent creates the deliveries of a fulfilment order event to its supplier's
-// endpoints (system scope: the caller is the seller or the system).
+// endpoints, with f as it is now (system scope: the caller is the seller or the system).
 func emitFOEvent(ctx context.Context, tx pgx.Tx, f *FulfillmentOrder, event string) ([]uuid.UUID, error) {
 	if f.Kind != KindSupplier {
 		return nil, nil
 	}
 	rows, err := tx.Query(ctx, `INSERT INTO webhook_deliveries (consortium_id, endpoint_id, member_id, event_type, payload)
-		SELECT e.consortium_id, e.id, e.member_id, $3, gm_fulfillment_order_json($4, $5)
+		SELECT e.consortium_id, e.id, e.member_id, $2, $3
 		FROM webhook_endpoints e WHERE e.consortium_id = app_consortium() AND e.member_id = $1 AND e.status = 'ACTIVE' AND $2 = ANY (e.events)
-		RETURNING id`, f.SupplierID, event, event, f.StorefrontID, f.ID)
+		RETURNING id`, f.SupplierID, event, foEvent(f))
 	if err != nil {
 		return nil, err
 	}

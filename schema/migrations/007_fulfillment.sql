@@ -13,7 +13,18 @@
 --                                the storefront's display name. Nothing else.
 --   shipments (+ lines)          carrier and tracking; also readable by the customer.
 -- Storefront data leads with storefront_id; stock with consortium_id (the catalog's key);
--- webhooks with consortium_id. Statuses of orders and order lines are derived from the
+-- webhooks with consortium_id.
+--
+-- The tables every checkout writes (orders, order_line_routing, fulfillment_orders,
+-- webhook_deliveries) have no foreign keys to the few shared parent rows (storefronts,
+-- currencies, warehouses, members, webhook_endpoints): each insert would lock its parent
+-- row (FOR KEY SHARE), and concurrent checkouts of one storefront would contend on those
+-- rows through MultiXacts. Their writers are the SECURITY DEFINER functions below and
+-- the system-scope reroute, which copy those ids from rows they just read. Likewise order
+-- lines and fulfilment orders do not reference their order by a foreign key: checkout
+-- writes the order row last, right after taking the storefront's number, so that the
+-- counter is held only by that insert and the commit (a deferred key check would run
+-- inside that window); gm_checkout_place writes them all in one statement. Statuses of orders and order lines are derived from the
 -- fulfilment orders by gm_fulfillment_derive (triggers below) and the application role
 -- may not write them at all.
 
@@ -167,7 +178,7 @@ CREATE TABLE order_counters (
 ALTER TABLE order_counters ENABLE ROW LEVEL SECURITY; -- no policy: only gm_checkout_place writes it
 
 CREATE TABLE orders (
-  storefront_id    uuid NOT NULL REFERENCES storefronts (id),
+  storefront_id    uuid NOT NULL,
   id               uuid NOT NULL,
   consortium_id    uuid NOT NULL,
   member_id        uuid NOT NULL,
@@ -175,7 +186,7 @@ CREATE TABLE orders (
   cart_id          uuid NOT NULL,
   customer_id      uuid,
   email            text NOT NULL DEFAULT '',
-  currency         char(3) NOT NULL REFERENCES currencies (code),
+  currency         char(3) NOT NULL,
   subtotal         bigint NOT NULL CHECK (subtotal >= 0),
   routing_policy   text NOT NULL,
   ship_name        text NOT NULL,
@@ -228,8 +239,7 @@ CREATE TABLE order_lines (
   quantity_fulfilled integer NOT NULL DEFAULT 0,
   quantity_cancelled integer NOT NULL DEFAULT 0,
   PRIMARY KEY (storefront_id, id),
-  CONSTRAINT order_lines_position_key UNIQUE (storefront_id, order_id, position),
-  FOREIGN KEY (storefront_id, order_id) REFERENCES orders (storefront_id, id)
+  CONSTRAINT order_lines_position_key UNIQUE (storefront_id, order_id, position)
 );
 ALTER TABLE order_lines ENABLE ROW LEVEL SECURITY;
 CREATE POLICY order_lines_read ON order_lines FOR SELECT
@@ -257,8 +267,7 @@ CREATE TABLE order_line_routing (
   days          integer NOT NULL DEFAULT 0,
   updated_at    timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (storefront_id, order_line_id),
-  FOREIGN KEY (storefront_id, order_line_id) REFERENCES order_lines (storefront_id, id),
-  FOREIGN KEY (consortium_id, warehouse_id) REFERENCES warehouses (consortium_id, id)
+  FOREIGN KEY (storefront_id, order_line_id) REFERENCES order_lines (storefront_id, id)
 );
 CREATE INDEX order_line_routing_order_idx ON order_line_routing (storefront_id, order_id);
 ALTER TABLE order_line_routing ENABLE ROW LEVEL SECURITY;
@@ -298,7 +307,7 @@ RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 CREATE TABLE fulfillment_orders (
-  storefront_id    uuid NOT NULL REFERENCES storefronts (id),
+  storefront_id    uuid NOT NULL,
   id               uuid NOT NULL,
   consortium_id    uuid NOT NULL,
   member_id        uuid NOT NULL, -- the seller
@@ -329,9 +338,6 @@ CREATE TABLE fulfillment_orders (
   closed_at        timestamptz,
   updated_at       timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (storefront_id, id),
-  FOREIGN KEY (storefront_id, order_id) REFERENCES orders (storefront_id, id),
-  FOREIGN KEY (consortium_id, warehouse_id) REFERENCES warehouses (consortium_id, id),
-  FOREIGN KEY (consortium_id, supplier_id) REFERENCES members (consortium_id, id),
   CHECK ((kind = 'WAREHOUSE') = (warehouse_id IS NOT NULL)),
   CHECK ((kind = 'SUPPLIER') = (supplier_id IS NOT NULL))
 );
@@ -480,8 +486,7 @@ CREATE TABLE webhook_deliveries (
   created_at       timestamptz NOT NULL DEFAULT now(),
   updated_at       timestamptz NOT NULL DEFAULT now(),
   delivered_at     timestamptz,
-  PRIMARY KEY (consortium_id, id),
-  FOREIGN KEY (consortium_id, endpoint_id) REFERENCES webhook_endpoints (consortium_id, id)
+  PRIMARY KEY (consortium_id, id)
 );
 CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (consortium_id, endpoint_id, created_at DESC, id DESC);
 
@@ -510,50 +515,6 @@ CREATE POLICY webhook_deliveries_own ON webhook_deliveries FOR ALL
 CREATE POLICY webhook_attempts_own ON webhook_attempts FOR ALL
   USING (consortium_id = app_consortium() AND (app_role() = 'system' OR (app_role() = 'member' AND member_id = app_member())))
   WITH CHECK (consortium_id = app_consortium() AND app_role() = 'system');
-
--- ---------------------------------------------------------------------------------------
--- JSON of events, as the recipient may see it. Global IDs as the API encodes them
--- (internal/ids: base64url of "Kind:uuid", unpadded); money as decimal strings.
-CREATE FUNCTION gm_gid(p_kind text, p_id uuid) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT rtrim(translate(encode(convert_to(p_kind || ':' || p_id::text, 'UTF8'), 'base64'), E'+/\n', '-_'), '=')
-$$;
-
-CREATE FUNCTION gm_money_json(p_amount bigint, p_currency text) RETURNS jsonb LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT jsonb_build_object('amount', round(p_amount::numeric / power(10::numeric, c.exponent), c.exponent)::text, 'currencyCode', c.code)
-  FROM currencies c WHERE c.code = p_currency
-$$;
-
--- A fulfilment order for its shipper: blind (no retail price, no customer e-mail).
-CREATE FUNCTION gm_fulfillment_order_json(p_storefront uuid, p_fo uuid) RETURNS jsonb
-LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-  SELECT jsonb_build_object(
-    'id', gm_gid('FulfillmentOrder', f.id), 'reference', f.reference, 'kind', f.kind, 'status', f.status,
-    'storefrontName', f.storefront_name, 'reason', f.reason,
-    'shipTo', jsonb_build_object('name', f.ship_name, 'line1', f.ship_line1, 'line2', f.ship_line2, 'city', f.ship_city,
-      'postalCode', f.ship_postal_code, 'region', f.ship_region, 'country', f.ship_country,
-      'latitude', f.ship_latitude, 'longitude', f.ship_longitude),
-    'lines', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', gm_gid('FulfillmentOrderLine', l.id), 'sku', l.sku, 'title', l.title,
-                 'quantity', l.quantity, 'unitCost', gm_money_json(l.unit_cost, l.currency)) ORDER BY l.created_at, l.sku), '[]')
-              FROM fulfillment_order_lines l WHERE l.storefront_id = f.storefront_id AND l.fulfillment_order_id = f.id),
-    'slaDueAt', f.sla_due_at, 'createdAt', f.created_at)
-  FROM fulfillment_orders f WHERE f.storefront_id = p_storefront AND f.id = p_fo
-$$;
-
--- An order for its seller.
-CREATE FUNCTION gm_order_json(p_storefront uuid, p_order uuid) RETURNS jsonb
-LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-  SELECT jsonb_build_object(
-    'id', gm_gid('Order', o.id), 'number', o.number, 'name', '#' || o.number, 'storefrontId', gm_gid('Storefront', o.storefront_id),
-    'email', o.email, 'status', o.status, 'subtotal', gm_money_json(o.subtotal, o.currency),
-    'lines', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', gm_gid('OrderLine', l.id), 'title', l.title, 'quantity', l.quantity,
-                 'unitPrice', gm_money_json(l.unit_price, l.currency), 'routing', r.kind, 'routingReason', r.reason) ORDER BY l.position), '[]')
-              FROM order_lines l JOIN order_line_routing r ON r.storefront_id = l.storefront_id AND r.order_line_id = l.id
-              WHERE l.storefront_id = o.storefront_id AND l.order_id = o.id),
-    'createdAt', o.created_at)
-  FROM orders o WHERE o.storefront_id = p_storefront AND o.id = p_order
-$$;
-REVOKE ALL ON FUNCTION gm_fulfillment_order_json(uuid, uuid), gm_order_json(uuid, uuid) FROM PUBLIC, guildmart_app;
-GRANT EXECUTE ON FUNCTION gm_fulfillment_order_json(uuid, uuid) TO guildmart_app; -- RLS applies when the app calls it
 
 -- ---------------------------------------------------------------------------------------
 -- Derived statuses. An order line's are its units across all fulfilment order lines that
@@ -637,15 +598,23 @@ RETURNS TABLE (listing_variant_id uuid, listing_title text, listing_status text,
                supplier_name text, offer_title text, sku text, floor bigint, unit_cost bigint, ships_direct boolean,
                from_latitude double precision, from_longitude double precision, from_region text, ships_to text[],
                lead_days integer, availability text, available_quantity integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  -- The cart's lines first (a handful of rows), then one lookup per line.
+  RETURN QUERY
+  WITH cl AS MATERIALIZED (
+    SELECT x.storefront_id, x.listing_variant_id, x.quantity, c.member_id
+    FROM carts c JOIN cart_lines x ON x.storefront_id = c.storefront_id AND x.cart_id = c.id
+    WHERE c.storefront_id = app_storefront() AND c.id = p_cart AND c.consortium_id = app_consortium()
+      AND gm_cart_visible(c.customer_id, c.id)
+  )
   SELECT cl.listing_variant_id, l.title, lv.status, v.id, v.supplier_id, coalesce(nullif(sp.display_name, ''), m.legal_name), o.title, v.sku,
          v.minimum_resale_price,
          gm_effective_wholesale(v.consortium_id, v.id, v.wholesale_price, cl.quantity, coalesce(a.discount_bps, 0)),
          v.ships_direct, v.ship_from_latitude, v.ship_from_longitude, v.ship_from_region, v.ships_to_regions,
          v.direct_lead_time_days + CASE WHEN v.availability = 'MADE_TO_ORDER' THEN v.made_to_order_days ELSE 0 END,
          v.availability, v.available_quantity
-  FROM carts c
-  JOIN cart_lines cl ON cl.storefront_id = c.storefront_id AND cl.cart_id = c.id
+  FROM cl
   JOIN listing_variants lv ON lv.storefront_id = cl.storefront_id AND lv.id = cl.listing_variant_id
   JOIN listings l ON l.storefront_id = lv.storefront_id AND l.id = lv.listing_id
   JOIN offer_variants v ON v.consortium_id = lv.consortium_id AND v.id = lv.variant_id
@@ -653,19 +622,21 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   JOIN members m ON m.consortium_id = v.consortium_id AND m.id = v.supplier_id
   LEFT JOIN supplier_profiles sp ON sp.consortium_id = v.consortium_id AND sp.member_id = v.supplier_id
   LEFT JOIN sourcing_agreements a ON a.consortium_id = v.consortium_id AND a.supplier_id = v.supplier_id
-                                 AND a.seller_id = c.member_id AND a.status = 'APPROVED'
-  WHERE c.storefront_id = app_storefront() AND c.id = p_cart AND c.consortium_id = app_consortium()
-    AND gm_cart_visible(c.customer_id, c.id)
+                                 AND a.seller_id = cl.member_id AND a.status = 'APPROVED';
+END
 $$;
 
 -- The supplier's price floor of listing variants of the caller's storefront: a customer
 -- group's quantity discount never takes a price under it (federation.TierUnitPrice).
 CREATE FUNCTION gm_listing_floors(p_ids uuid[]) RETURNS TABLE (listing_variant_id uuid, floor bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  RETURN QUERY
   SELECT lv.id, v.minimum_resale_price
   FROM listing_variants lv JOIN offer_variants v ON v.consortium_id = lv.consortium_id AND v.id = lv.variant_id
   WHERE lv.storefront_id = app_storefront() AND lv.consortium_id = app_consortium() AND lv.id = ANY (p_ids)
-    AND v.minimum_resale_price IS NOT NULL
+    AND v.minimum_resale_price IS NOT NULL;
+END
 $$;
 REVOKE ALL ON FUNCTION gm_listing_floors(uuid[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gm_listing_floors(uuid[]) TO guildmart_app;
@@ -674,15 +645,23 @@ GRANT EXECUTE ON FUNCTION gm_listing_floors(uuid[]) TO guildmart_app;
 CREATE FUNCTION gm_checkout_stock(p_cart uuid, p_region text)
 RETURNS TABLE (warehouse_id uuid, name text, latitude double precision, longitude double precision,
                regions_served text[], handling_days integer, variant_id uuid, available integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  RETURN QUERY
+  WITH cl AS MATERIALIZED (
+    SELECT lv.consortium_id, lv.variant_id
+    FROM carts c
+    JOIN cart_lines x ON x.storefront_id = c.storefront_id AND x.cart_id = c.id
+    JOIN listing_variants lv ON lv.storefront_id = x.storefront_id AND lv.id = x.listing_variant_id
+    WHERE c.storefront_id = app_storefront() AND c.id = p_cart AND c.consortium_id = app_consortium()
+      AND gm_cart_visible(c.customer_id, c.id)
+  )
   SELECT w.id, w.name, w.latitude, w.longitude, w.regions_served, w.handling_days, s.variant_id, s.on_hand - s.reserved
-  FROM carts c
-  JOIN cart_lines cl ON cl.storefront_id = c.storefront_id AND cl.cart_id = c.id
-  JOIN listing_variants lv ON lv.storefront_id = cl.storefront_id AND lv.id = cl.listing_variant_id
-  JOIN warehouse_stock s ON s.consortium_id = lv.consortium_id AND s.variant_id = lv.variant_id AND s.on_hand > s.reserved
+  FROM cl
+  JOIN warehouse_stock s ON s.consortium_id = cl.consortium_id AND s.variant_id = cl.variant_id AND s.on_hand > s.reserved
   JOIN warehouses w ON w.consortium_id = s.consortium_id AND w.id = s.warehouse_id AND w.status = 'ACTIVE'
-  WHERE c.storefront_id = app_storefront() AND c.id = p_cart AND c.consortium_id = app_consortium()
-    AND gm_cart_visible(c.customer_id, c.id) AND gm_region_served(w.regions_served, p_region)
+  WHERE gm_region_served(w.regions_served, p_region);
+END
 $$;
 
 -- Reserves warehouse stock for items [{warehouse_id, variant_id, quantity}]: locks the
@@ -733,19 +712,47 @@ $$;
 REVOKE ALL ON FUNCTION gm_stock_reserve(uuid, jsonb, boolean, uuid, uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gm_stock_reserve(uuid, jsonb, boolean, uuid, uuid, text) TO guildmart_app;
 
--- Places the order the application routed (p: see fulfillment/checkout_place.go): reserves
--- stock (all or nothing), numbers the order, writes the order, its lines, their routing,
--- the fulfilment orders and their lines, closes the cart and creates the webhook
--- deliveries of order.created (the seller's endpoints) and fulfillment_order.created (each
--- drop-ship supplier's). Returns the order number and the deliveries to enqueue.
-CREATE FUNCTION gm_checkout_place(p jsonb) RETURNS TABLE (number bigint, created_at timestamptz, delivery_ids uuid[])
+-- Who listens to a checkout's events: the seller's endpoints for order.created and the
+-- endpoints of the cart's suppliers for fulfillment_order.created (ids only). The
+-- application picks the deliveries from the routing, so their jobs can be enqueued before
+-- the order is placed, in the same transaction.
+CREATE FUNCTION gm_checkout_endpoints(p_cart uuid)
+RETURNS TABLE (endpoint_id uuid, member_id uuid, event_type text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+  RETURN QUERY
+  WITH c AS MATERIALIZED (
+    SELECT c.storefront_id, c.id, c.consortium_id, c.member_id FROM carts c
+    WHERE c.storefront_id = app_storefront() AND c.id = p_cart AND c.consortium_id = app_consortium()
+      AND gm_cart_visible(c.customer_id, c.id)
+  ), ev AS (
+    SELECT c.consortium_id, c.member_id AS member, 'order.created' AS type FROM c
+    UNION
+    SELECT c.consortium_id, v.supplier_id, 'fulfillment_order.created' FROM c
+    JOIN cart_lines x ON x.storefront_id = c.storefront_id AND x.cart_id = c.id
+    JOIN listing_variants lv ON lv.storefront_id = x.storefront_id AND lv.id = x.listing_variant_id
+    JOIN offer_variants v ON v.consortium_id = lv.consortium_id AND v.id = lv.variant_id
+  )
+  SELECT e.id, e.member_id, ev.type FROM ev
+  JOIN webhook_endpoints e ON e.consortium_id = ev.consortium_id AND e.member_id = ev.member
+   AND e.status = 'ACTIVE' AND ev.type = ANY (e.events);
+END
+$$;
+
+-- Places the order the application priced and routed (p: see fulfillment/checkout_place.go):
+-- reserves stock (all or nothing), writes the lines, their routing, the fulfilment
+-- orders and their lines and the webhook deliveries the application chose (their jobs
+-- are enqueued already), closes the cart, and last takes the storefront's next number
+-- and writes the order row. Locks are taken in one order by every checkout: stock rows
+-- (sorted), then the storefront's counter, which is held only from here to the commit
+-- that follows in the same round trip.
+CREATE FUNCTION gm_checkout_place(p jsonb) RETURNS TABLE (number bigint, created_at timestamptz)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   c carts%ROWTYPE;
   v_order uuid := (p->>'order_id')::uuid;
   v_number bigint;
   v_items jsonb;
-  v_deliveries uuid[];
 BEGIN
   SELECT * INTO c FROM carts
   WHERE storefront_id = app_storefront() AND id = (p->>'cart_id')::uuid AND consortium_id = app_consortium()
@@ -763,23 +770,7 @@ BEGIN
     PERFORM 1 FROM gm_stock_reserve(c.consortium_id, v_items, true, c.storefront_id, v_order, p->>'actor');
   END IF;
 
-  -- Stock rows first, the counter last: every checkout locks in that order, and the
-  -- storefront's counter is held only until commit.
-  INSERT INTO order_counters AS oc (storefront_id, consortium_id, member_id, last_number)
-  VALUES (c.storefront_id, c.consortium_id, c.member_id, 1001)
-  ON CONFLICT (storefront_id) DO UPDATE SET last_number = oc.last_number + 1
-  RETURNING oc.last_number INTO v_number;
-
   PERFORM set_config('gm.placing_order', 'on', true);
-  INSERT INTO orders (storefront_id, id, consortium_id, member_id, number, cart_id, customer_id, email, currency, subtotal,
-                      routing_policy, ship_name, ship_line1, ship_line2, ship_city, ship_postal_code, ship_region, ship_country,
-                      ship_latitude, ship_longitude)
-  SELECT c.storefront_id, v_order, c.consortium_id, c.member_id, v_number, c.id, c.customer_id, p->>'email', c.currency,
-         (p->>'subtotal')::bigint, p->>'routing_policy', s.name, s.line1, s.line2, s.city, s.postal_code, s.region, s.country,
-         s.latitude, s.longitude
-  FROM jsonb_to_record(p->'ship') AS s (name text, line1 text, line2 text, city text, postal_code text, region text,
-                                        country text, latitude double precision, longitude double precision);
-
   INSERT INTO order_lines (storefront_id, id, order_id, consortium_id, member_id, position, listing_variant_id, title, options,
                            quantity, unit_price, currency)
   SELECT c.storefront_id, x.id, v_order, c.consortium_id, c.member_id, x.position, x.listing_variant_id, x.title, x.options,
@@ -806,39 +797,55 @@ BEGIN
                                               country text, latitude double precision, longitude double precision)
   LEFT JOIN supplier_fulfillment_settings st ON st.consortium_id = c.consortium_id AND st.member_id = f.supplier_id;
 
-  INSERT INTO fulfillment_order_lines (storefront_id, fulfillment_order_id, consortium_id, member_id, kind, warehouse_id,
+  INSERT INTO fulfillment_order_lines (storefront_id, id, fulfillment_order_id, consortium_id, member_id, kind, warehouse_id,
                                        supplier_id, order_id, order_line_id, variant_id, sku, title, quantity, unit_cost,
                                        currency, ship_region)
-  SELECT c.storefront_id, x.fo_id, c.consortium_id, c.member_id, x.route_kind, x.warehouse_id, x.supplier_id, v_order, x.id,
-         x.variant_id, x.sku, x.offer_title, x.quantity, x.unit_cost, c.currency, p->>'destination_region'
-  FROM jsonb_to_recordset(p->'lines') AS x (id uuid, fo_id uuid, route_kind text, warehouse_id uuid, supplier_id uuid,
-                                            variant_id uuid, sku text, offer_title text, quantity integer, unit_cost bigint);
+  SELECT c.storefront_id, x.fo_line_id, x.fo_id, c.consortium_id, c.member_id, x.route_kind, x.warehouse_id, x.supplier_id, v_order,
+         x.id, x.variant_id, x.sku, x.offer_title, x.quantity, x.unit_cost, c.currency, p->>'destination_region'
+  FROM jsonb_to_recordset(p->'lines') AS x (id uuid, fo_line_id uuid, fo_id uuid, route_kind text, warehouse_id uuid,
+                                            supplier_id uuid, variant_id uuid, sku text, offer_title text, quantity integer,
+                                            unit_cost bigint);
   PERFORM set_config('gm.placing_order', '', true);
+
+  -- Suppliers' deliveries carry their fulfilment order as the supplier may see it (the
+  -- application built the payload; the deadline is the database's).
+  INSERT INTO webhook_deliveries (consortium_id, id, endpoint_id, member_id, event_type, payload)
+  SELECT c.consortium_id, d.id, d.endpoint_id, d.member_id, d.event_type,
+         d.payload || jsonb_build_object('slaDueAt', f.sla_due_at, 'createdAt', f.created_at)
+  FROM jsonb_to_recordset(p->'deliveries') AS d (id uuid, endpoint_id uuid, member_id uuid, event_type text, fo_id uuid, payload jsonb)
+  JOIN fulfillment_orders f ON f.storefront_id = c.storefront_id AND f.id = d.fo_id;
 
   UPDATE carts SET status = 'COMPLETED', order_id = v_order, updated_at = now()
   WHERE storefront_id = c.storefront_id AND id = c.id;
 
-  WITH ev AS (
-    SELECT 'order.created' AS type, c.member_id AS member, NULL::uuid AS fo
-    UNION ALL
-    SELECT 'fulfillment_order.created', f.supplier_id, f.id
-    FROM fulfillment_orders f WHERE f.storefront_id = c.storefront_id AND f.order_id = v_order AND f.kind = 'SUPPLIER'
-  ), ins AS (
-    INSERT INTO webhook_deliveries (consortium_id, endpoint_id, member_id, event_type, payload)
-    SELECT e.consortium_id, e.id, e.member_id, ev.type,
-           CASE WHEN ev.fo IS NULL THEN gm_order_json(c.storefront_id, v_order) ELSE gm_fulfillment_order_json(c.storefront_id, ev.fo) END
-    FROM ev JOIN webhook_endpoints e ON e.consortium_id = c.consortium_id AND e.member_id = ev.member
-                                    AND e.status = 'ACTIVE' AND ev.type = ANY (e.events)
-    RETURNING id
-  )
-  SELECT coalesce(array_agg(ins.id), '{}') INTO v_deliveries FROM ins;
+  -- Last: the number (held until the commit right after) and the order row.
+  INSERT INTO order_counters AS oc (storefront_id, consortium_id, member_id, last_number)
+  VALUES (c.storefront_id, c.consortium_id, c.member_id, 1001)
+  ON CONFLICT (storefront_id) DO UPDATE SET last_number = oc.last_number + 1
+  RETURNING oc.last_number INTO v_number;
 
-  RETURN QUERY SELECT v_number, now(), v_deliveries;
+  INSERT INTO orders (storefront_id, id, consortium_id, member_id, number, cart_id, customer_id, email, currency, subtotal,
+                      routing_policy, ship_name, ship_line1, ship_line2, ship_city, ship_postal_code, ship_region, ship_country,
+                      ship_latitude, ship_longitude)
+  SELECT c.storefront_id, v_order, c.consortium_id, c.member_id, v_number, c.id, c.customer_id, p->>'email', c.currency,
+         (p->>'subtotal')::bigint, p->>'routing_policy', s.name, s.line1, s.line2, s.city, s.postal_code, s.region, s.country,
+         s.latitude, s.longitude
+  FROM jsonb_to_record(p->'ship') AS s (name text, line1 text, line2 text, city text, postal_code text, region text,
+                                        country text, latitude double precision, longitude double precision);
+
+  -- The seller's deliveries carry the order, number included.
+  INSERT INTO webhook_deliveries (consortium_id, id, endpoint_id, member_id, event_type, payload)
+  SELECT c.consortium_id, d.id, d.endpoint_id, d.member_id, d.event_type,
+         d.payload || jsonb_build_object('number', v_number, 'name', '#' || v_number, 'createdAt', now())
+  FROM jsonb_to_recordset(p->'deliveries') AS d (id uuid, endpoint_id uuid, member_id uuid, event_type text, fo_id uuid, payload jsonb)
+  WHERE d.fo_id IS NULL;
+
+  RETURN QUERY SELECT v_number, now();
 END
 $$;
 
-REVOKE ALL ON FUNCTION gm_checkout_sources(uuid), gm_checkout_stock(uuid, text), gm_checkout_place(jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION gm_checkout_sources(uuid), gm_checkout_stock(uuid, text), gm_checkout_place(jsonb) TO guildmart_app;
+REVOKE ALL ON FUNCTION gm_checkout_sources(uuid), gm_checkout_stock(uuid, text), gm_checkout_endpoints(uuid), gm_checkout_place(jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gm_checkout_sources(uuid), gm_checkout_stock(uuid, text), gm_checkout_endpoints(uuid), gm_checkout_place(jsonb) TO guildmart_app;
 
 -- The SLA job runs for every consortium: this returns only which supplier orders are
 -- overdue, by consortium, for the job to act on in each consortium's system scope.
