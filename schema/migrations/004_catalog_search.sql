@@ -38,6 +38,9 @@ CREATE INDEX offer_search_title_trgm_idx ON offer_search USING gin (title gin_tr
 CREATE INDEX offer_search_category_idx ON offer_search (consortium_id, category_id);
 CREATE INDEX offer_search_brand_idx ON offer_search (consortium_id, brand);
 CREATE INDEX offer_search_supplier_idx ON offer_search (consortium_id, supplier_id);
+-- The first page of the default browse (NEWEST) walks this instead of sorting everything.
+-- Price and margin orders depend on each caller's discounts: those sort.
+CREATE INDEX offer_search_newest_idx ON offer_search (consortium_id, created_at DESC, offer_id);
 
 -- The text documents, apart: a browse reads every visible row of offer_search, and the
 -- tsvectors were two thirds of its bytes. The application cannot read this table at all
