@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	graphql "github.com/graph-gophers/graphql-go"
@@ -301,4 +302,71 @@ func (r *Resolver) OrderMarkPaid(ctx context.Context, args struct {
 	}
 	inv, err := svc.MarkPaid(ctx, p, order, deref(args.Input.IdempotencyKey))
 	return newOrderPaymentPayload(ctx, nil, inv, err)
+}
+
+// --- payouts ---
+
+type payoutStatementResolver struct{ s payments.Statement }
+
+func (s payoutStatementResolver) SupplierId() graphql.ID { return gid(kindMember, s.s.SupplierID) }
+func (s payoutStatementResolver) Due() *moneyResolver    { return newMoney(s.s.Due, s.s.Currency) }
+func (s payoutStatementResolver) Lines() int32           { return int32(s.s.Lines) }
+func (s payoutStatementResolver) From() graphql.Time     { return graphql.Time{Time: s.s.From} }
+func (s payoutStatementResolver) To() graphql.Time       { return graphql.Time{Time: s.s.To} }
+
+type payoutStatementsResolver struct{ sts []payments.Statement }
+
+func (p *payoutStatementsResolver) Statements() []payoutStatementResolver {
+	out := make([]payoutStatementResolver, len(p.sts))
+	for i, s := range p.sts {
+		out[i] = payoutStatementResolver{s}
+	}
+	return out
+}
+
+func (p *payoutStatementsResolver) Csv() (string, error) {
+	var b strings.Builder
+	err := payments.WriteStatementsCSV(&b, p.sts)
+	return b.String(), err
+}
+
+// PayoutStatements lists what became due to suppliers in a period.
+func (r *Resolver) PayoutStatements(ctx context.Context, args struct{ From, To graphql.Time }) (*payoutStatementsResolver, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sts, err := svc.PayoutStatements(ctx, p, args.From.Time, args.To.Time)
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	return &payoutStatementsResolver{sts}, nil
+}
+
+type payoutAccountPayload struct {
+	account *string
+	errs    []userErrorResolver
+}
+
+func (p *payoutAccountPayload) StripeAccountId() *string        { return p.account }
+func (p *payoutAccountPayload) UserErrors() []userErrorResolver { return p.errs }
+
+// MemberSetPayoutAccount sets the calling member's Stripe connected account.
+func (r *Resolver) MemberSetPayoutAccount(ctx context.Context, args struct {
+	Input struct{ StripeAccountId string }
+}) (*payoutAccountPayload, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = svc.SetPayoutAccount(ctx, p, args.Input.StripeAccountId)
+	errs, err := mutationResult(ctx, err)
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return &payoutAccountPayload{errs: errs}, nil
+	}
+	acct := strings.TrimSpace(args.Input.StripeAccountId)
+	return &payoutAccountPayload{account: &acct, errs: errs}, nil
 }

@@ -104,4 +104,19 @@ func TestPaymentsGraphQL(t *testing.T) {
 			t.Fatalf("second page %v", d)
 		}
 	})
+	t.Run("OKPayoutAccountAndStatements", func(t *testing.T) {
+		d, _ := w.gql("lamp-maker", `mutation { memberSetPayoutAccount(input: {stripeAccountId: "acct_1LAMP"}) { stripeAccountId userErrors { field code } } }`, nil)
+		if p := w.noUserErrors(d, "memberSetPayoutAccount"); p["stripeAccountId"] != "acct_1LAMP" {
+			t.Fatalf("payload %v", p)
+		}
+		d, _ = w.gql("lamp-maker", `mutation { memberSetPayoutAccount(input: {stripeAccountId: "nope"}) { stripeAccountId userErrors { field code } } }`, nil)
+		if errs, _ := dig(d, "memberSetPayoutAccount", "userErrors").([]any); len(errs) != 1 {
+			t.Fatalf("payload %v", d)
+		}
+		d, _ = w.gql("lamp-maker", `query($f: Time!, $t: Time!) { payoutStatements(from: $f, to: $t) { statements { due { amount } lines } csv } }`,
+			map[string]any{"f": "2000-01-01T00:00:00Z", "t": "2000-12-31T00:00:00Z"})
+		if sts, _ := dig(d, "payoutStatements", "statements").([]any); len(sts) != 0 || !strings.HasPrefix(str(dig(d, "payoutStatements", "csv")), "supplier_id,") {
+			t.Fatalf("statements %v", d)
+		}
+	})
 }
