@@ -2,14 +2,22 @@ package main
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/guildmart/guildmart/fulfillment/payments"
 	"github.com/guildmart/guildmart/gateway"
+	"github.com/guildmart/guildmart/internal/jobs"
 )
 
-// Payments: invoices always; cards through Stripe when STRIPE_SECRET_KEY is set, with
-// webhooks at POST /webhooks/stripe verified with STRIPE_WEBHOOK_SECRET.
+// paymentsService is the process's payments service, set once the app is wired; the
+// payout worker (registered before) looks it up when it runs.
+var paymentsService atomic.Pointer[payments.Service]
+
+// Payments: invoices always; cards and Connect payouts through Stripe when
+// STRIPE_SECRET_KEY is set, with webhooks at POST /webhooks/stripe verified with
+// STRIPE_WEBHOOK_SECRET.
 func init() {
+	jobs.Register(payments.Workers(paymentsService.Load, 0)) // payouts of shipped lines every 15 minutes
 	wireHooks = append(wireHooks, func(_ context.Context, env *Env, a *app) error {
 		svc := payments.NewService(a.pool)
 		if key := env.Getenv("STRIPE_SECRET_KEY"); key != "" {
@@ -17,6 +25,7 @@ func init() {
 				BackendURL: env.Getenv("STRIPE_API_URL")})
 		}
 		a.svc.Payments = svc
+		paymentsService.Store(svc)
 		return nil
 	})
 	routeHooks = append(routeHooks, func(a *app) {

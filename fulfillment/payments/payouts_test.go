@@ -19,22 +19,7 @@ func TestPayoutStatements(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	w, o := ordered(t)
-	fos, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{o.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fos[0] {
-		if f.SupplierID != w.sup.MemberID {
-			continue
-		}
-		if _, err := w.svc.AcceptFulfillmentOrder(ctx, w.sup, f.ID); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.svc.ShipFulfillmentOrder(ctx, w.sup, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "1"}}); err != nil {
-			t.Fatal(err)
-		}
-		w.as(t, w.sup, func(tx pgx.Tx) error { return ledger.PostLineShipped(ctx, tx, o.ID) })
-	}
+	shipSup(t, w, o)
 	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
 	t.Run("OK", func(t *testing.T) {
 		sts, err := w.pay.PayoutStatements(ctx, w.sup, from, to)
@@ -95,4 +80,52 @@ func TestSetPayoutAccount(t *testing.T) {
 			t.Fatalf("operator: %v, want FORBIDDEN", err)
 		}
 	})
+}
+
+// shipSup ships the first supplier's fulfilment order of o (lines L1 and L2: 11.00 due).
+func shipSup(t *testing.T, w *world, o *fulfillment.Order) {
+	t.Helper()
+	ctx := context.Background()
+	fos, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{o.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fos[0] {
+		if f.SupplierID != w.sup.MemberID {
+			continue
+		}
+		if _, err := w.svc.AcceptFulfillmentOrder(ctx, w.sup, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.ShipFulfillmentOrder(ctx, w.sup, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "1"}}); err != nil {
+			t.Fatal(err)
+		}
+		w.as(t, w.sup, func(tx pgx.Tx) error { return ledger.PostLineShipped(ctx, tx, o.ID) })
+	}
+}
+
+// TestRunPayouts: shipped payables go to the supplier's connected account (stripe-mock),
+// once.
+func TestRunPayouts(t *testing.T) {
+	t.Parallel()
+	needStripeMock(t)
+	ctx := context.Background()
+	w, o := ordered(t)
+	if err := w.pay.SetPayoutAccount(ctx, w.sup, "acct_1SUP"); err != nil {
+		t.Fatal(err)
+	}
+	shipSup(t, w, o)
+	svc := w.pay.WithStripe(payments.StripeConfig{SecretKey: "sk_test_123", BackendURL: stripeMockURL})
+	n, err := svc.RunPayouts(ctx, 100)
+	if err != nil || n != 2 {
+		t.Fatalf("paid %d, %v; want the 2 shipped lines", n, err)
+	}
+	if n, err := svc.RunPayouts(ctx, 100); err != nil || n != 0 {
+		t.Fatalf("second run paid %d, %v; want 0", n, err)
+	}
+	b := w.balances(t)
+	if b[acct{"SUPPLIER", w.sup.MemberID, "PAYABLE_DUE"}] != 0 || b[acct{"CONSORTIUM", w.c.ID, "CASH"}] != -1100 {
+		t.Fatalf("balances %v", b)
+	}
+	w.check(t)
 }

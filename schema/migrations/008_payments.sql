@@ -526,3 +526,49 @@ END
 $$;
 REVOKE ALL ON FUNCTION gm_card_intent(uuid, text, bigint), gm_stripe_event(text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gm_card_intent(uuid, text, bigint), gm_stripe_event(text, text, text) TO guildmart_app;
+
+-- ---------------------------------------------------------------------------------------
+-- Payouts through Stripe Connect. gm_payouts_due lists payables that became due (the
+-- credit entries of LINE_SHIPPED on PAYABLE_DUE) and were not paid out yet, for suppliers
+-- with a connected account, across consortia (the payout job acts for the system);
+-- gm_payout_post records one transfer: supplier PAYABLE_DUE debited, the platform's CASH
+-- credited, once per source entry.
+CREATE FUNCTION gm_payouts_due(p_limit integer)
+RETURNS TABLE (consortium_id uuid, storefront_id uuid, entry_id uuid, order_id uuid, supplier_id uuid, amount bigint,
+               currency char(3), stripe_account_id text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT e.consortium_id, e.storefront_id, e.id, e.order_id, e.party_id, -e.amount, e.currency, a.stripe_account_id
+  FROM ledger_entries e
+  JOIN member_payout_accounts a ON a.consortium_id = e.consortium_id AND a.member_id = e.party_id
+  WHERE app_role() = 'system' AND e.kind = 'LINE_SHIPPED' AND e.account = 'PAYABLE_DUE' AND e.party_kind = 'SUPPLIER' AND e.amount < 0
+    AND NOT EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.storefront_id = e.storefront_id AND t.event_key = 'payout:' || e.id)
+  ORDER BY e.seq LIMIT p_limit
+$$;
+
+CREATE FUNCTION gm_payout_post(p_storefront uuid, p_entry uuid, p_transfer text) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  e ledger_entries%ROWTYPE;
+  v_tx uuid := gen_random_uuid();
+BEGIN
+  IF app_role() IS DISTINCT FROM 'system' THEN
+    RAISE EXCEPTION 'payouts are posted by the system' USING ERRCODE = '42501';
+  END IF;
+  SELECT * INTO e FROM ledger_entries WHERE storefront_id = p_storefront AND id = p_entry AND account = 'PAYABLE_DUE' AND amount < 0;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no such payable' USING ERRCODE = 'GML03';
+  END IF;
+  INSERT INTO ledger_transactions (storefront_id, id, consortium_id, member_id, order_id, kind, event_key, currency)
+  VALUES (e.storefront_id, v_tx, e.consortium_id, e.member_id, e.order_id, 'PAYOUT', 'payout:' || e.id, e.currency)
+  ON CONFLICT ON CONSTRAINT ledger_transactions_event_key DO NOTHING;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  INSERT INTO ledger_entries (storefront_id, transaction_id, consortium_id, member_id, order_id, order_line_id, kind, party_kind, party_id, account, amount, currency)
+  SELECT e.storefront_id, v_tx, e.consortium_id, e.member_id, e.order_id, e.order_line_id, 'PAYOUT', x.pk, x.pid, x.acct, x.amt, e.currency
+  FROM (VALUES ('SUPPLIER', e.party_id, 'PAYABLE_DUE', -e.amount), ('CONSORTIUM', e.consortium_id, 'CASH', e.amount)) AS x (pk, pid, acct, amt);
+  RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION gm_payouts_due(integer), gm_payout_post(uuid, uuid, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gm_payouts_due(integer), gm_payout_post(uuid, uuid, text) TO guildmart_app;
