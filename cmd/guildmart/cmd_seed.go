@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/guildmart/guildmart/catalog/search"
 	"github.com/guildmart/guildmart/internal/apperr"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -120,6 +121,12 @@ func seed(ctx context.Context, env *Env, dbs *databases, offers int) ([]demoKey,
 		if err := h(ctx, env, owner, s); err != nil {
 			return nil, err
 		}
+	}
+	// The seed writes offers directly, so the search index is rebuilt once at the end.
+	quiet := *env
+	quiet.Stdout = env.Stderr
+	if err := reindex(ctx, &quiet, app, search.Open(app, env.Config.MeiliURL, env.Config.MeiliKey), "demo"); err != nil {
+		return nil, err
 	}
 	return demoKeys(ctx, env, tenants.NewService(app))
 }

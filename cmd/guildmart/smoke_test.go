@@ -67,6 +67,9 @@ func TestSmoke(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	if !strings.Contains(out.String(), "searchable offers indexed") {
+		t.Errorf("dev did not index the demo catalog:\n%s", out.String())
+	}
 	if !strings.Contains(out.String(), "operator") || !strings.Contains(out.String(), "/graphql") {
 		t.Errorf("dev output lacks the URL or demo keys:\n%s", out.String())
 	}
