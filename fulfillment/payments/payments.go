@@ -173,16 +173,21 @@ func record(ctx context.Context, tx pgx.Tx, order uuid.UUID, amount int64, metho
 		in = &intent
 	}
 	err := tx.QueryRow(ctx, `SELECT gm_payment_record($1, $2, $3, $4, $5, $6)`, order, amount, method, in, note, k).Scan(&id)
+	return id, mapErr(err)
+}
+
+// mapErr turns the SQL states of the payment functions into errors a caller can act on.
+func mapErr(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "GML03":
-			return uuid.Nil, apperr.NotFound("order")
+			return apperr.NotFound("order")
 		case "GML04":
-			return uuid.Nil, apperr.Invalid("amount", "is more than the invoice still has open")
+			return apperr.Invalid("amount", "is more than is open")
 		}
 	}
-	return id, err
+	return err
 }
 
 const invoiceCols = `storefront_id, order_id, coalesce(customer_id, '00000000-0000-0000-0000-000000000000'), method, amount, paid, currency, due_at, status`

@@ -135,3 +135,6 @@ func TestCardPaymentFailed(t *testing.T) {
 		t.Fatalf("payments %v invoice %+v, %v", pays, inv, err)
 	}
 }
+
+func stripeAPIVersion() string { return stripe.APIVersion }
+func nowT() time.Time          { return time.Now() }

@@ -572,3 +572,55 @@ END
 $$;
 REVOKE ALL ON FUNCTION gm_payouts_due(integer), gm_payout_post(uuid, uuid, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gm_payouts_due(integer), gm_payout_post(uuid, uuid, text) TO guildmart_app;
+
+-- ---------------------------------------------------------------------------------------
+-- Refunds. After cancellations the customer's receivable on an order can turn negative
+-- (it paid for units that will not ship): gm_refund_quote says how much is owed back and
+-- through which card payment; gm_refund_post records the refund: the collector's CASH
+-- credited, the receivable debited back to zero, the invoice's paid and amount reduced.
+CREATE FUNCTION gm_refund_quote(p_order uuid) RETURNS TABLE (owed bigint, method text, intent text, refunded bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  o orders%ROWTYPE;
+BEGIN
+  SELECT * INTO o FROM orders WHERE id = p_order AND consortium_id = app_consortium();
+  IF NOT FOUND OR NOT (app_role() = 'system' OR (app_role() = 'member' AND o.member_id = app_member()) OR
+                       (app_role() = 'storefront' AND o.storefront_id = app_storefront())) THEN
+    RAISE EXCEPTION 'order not found' USING ERRCODE = 'GML03';
+  END IF;
+  RETURN QUERY
+  SELECT greatest(0, -coalesce(sum(e.amount) FILTER (WHERE e.account = 'RECEIVABLE'), 0))::bigint,
+         coalesce((SELECT i.method FROM invoices i WHERE i.storefront_id = o.storefront_id AND i.order_id = o.id), 'INVOICE'),
+         (SELECT p.stripe_payment_intent_id FROM payments p WHERE p.storefront_id = o.storefront_id AND p.order_id = o.id
+            AND p.method = 'CARD' AND p.status = 'SUCCEEDED' ORDER BY p.created_at DESC LIMIT 1),
+         coalesce(sum(e.amount) FILTER (WHERE e.kind = 'REFUND' AND e.account = 'RECEIVABLE'), 0)::bigint
+  FROM ledger_entries e WHERE e.storefront_id = o.storefront_id AND e.order_id = o.id;
+END
+$$;
+
+CREATE FUNCTION gm_refund_post(p_order uuid, p_amount bigint, p_refund text) RETURNS uuid
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  o orders%ROWTYPE;
+  q record;
+  v_tx uuid := gen_random_uuid();
+BEGIN
+  SELECT * INTO o FROM orders WHERE id = p_order AND consortium_id = app_consortium() FOR UPDATE;
+  SELECT * INTO q FROM gm_refund_quote(p_order);
+  IF p_amount <= 0 OR p_amount > q.owed THEN
+    RAISE EXCEPTION 'amount exceeds what is owed back' USING ERRCODE = 'GML04';
+  END IF;
+  INSERT INTO ledger_transactions (storefront_id, id, consortium_id, member_id, order_id, kind, event_key, currency)
+  VALUES (o.storefront_id, v_tx, o.consortium_id, o.member_id, o.id, 'REFUND', 'refund:' || coalesce(p_refund, v_tx::text), o.currency);
+  INSERT INTO ledger_entries (storefront_id, transaction_id, consortium_id, member_id, order_id, kind, party_kind, party_id, account, amount, currency)
+  SELECT o.storefront_id, v_tx, o.consortium_id, o.member_id, o.id, 'REFUND', x.pk, x.pid, x.acct, x.amt, o.currency
+  FROM (VALUES ('CUSTOMER', coalesce(o.customer_id, o.id), 'RECEIVABLE', p_amount),
+               (CASE WHEN q.method = 'CARD' THEN 'CONSORTIUM' ELSE 'STOREFRONT' END,
+                CASE WHEN q.method = 'CARD' THEN o.consortium_id ELSE o.storefront_id END, 'CASH', -p_amount)) AS x (pk, pid, acct, amt);
+  UPDATE invoices SET paid = paid - p_amount, amount = amount - p_amount, updated_at = now()
+  WHERE storefront_id = o.storefront_id AND order_id = o.id;
+  RETURN v_tx;
+END
+$$;
+REVOKE ALL ON FUNCTION gm_refund_quote(uuid), gm_refund_post(uuid, bigint, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION gm_refund_quote(uuid), gm_refund_post(uuid, bigint, text) TO guildmart_app;
