@@ -370,3 +370,95 @@ func (r *Resolver) MemberSetPayoutAccount(ctx context.Context, args struct {
 	acct := strings.TrimSpace(args.Input.StripeAccountId)
 	return &payoutAccountPayload{account: &acct, errs: errs}, nil
 }
+
+// --- refunds and card payments ---
+
+// refundResolver is a refund in its order's currency.
+type refundResolver struct {
+	r   *payments.Refund
+	cur string
+}
+
+func (r *refundResolver) Amount() *moneyResolver { return newMoney(r.r.Amount, r.cur) }
+func (r *refundResolver) Method() string         { return r.r.Method }
+
+type orderRefundPayload struct {
+	refund *refundResolver
+	inv    *payments.Invoice
+	errs   []userErrorResolver
+}
+
+func (p *orderRefundPayload) Refund() *refundResolver         { return p.refund }
+func (p *orderRefundPayload) Invoice() *invoiceResolver       { return newInvoice(p.inv) }
+func (p *orderRefundPayload) UserErrors() []userErrorResolver { return p.errs }
+
+// OrderRefundOwed refunds what cancellations left owed to the customer.
+func (r *Resolver) OrderRefundOwed(ctx context.Context, args struct{ Input struct{ OrderId graphql.ID } }) (*orderRefundPayload, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ref *payments.Refund
+	var inv *payments.Invoice
+	order, err := parseID("orderId", args.Input.OrderId, kindOrder)
+	if err == nil {
+		ref, err = svc.RefundOwed(ctx, p, order)
+	}
+	if err == nil {
+		inv, err = svc.Invoice(ctx, p, order)
+	}
+	errs, err := mutationResult(ctx, notFoundAsInvalid(err, "orderId"))
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return &orderRefundPayload{errs: errs}, nil
+	}
+	return &orderRefundPayload{refund: &refundResolver{r: ref, cur: inv.Currency}, inv: inv, errs: errs}, nil
+}
+
+type cardPaymentPayload struct {
+	cp   *payments.CardPayment
+	errs []userErrorResolver
+}
+
+func (p *cardPaymentPayload) ClientSecret() *string {
+	if p.cp == nil {
+		return nil
+	}
+	return &p.cp.ClientSecret
+}
+func (p *cardPaymentPayload) PaymentIntentId() *string {
+	if p.cp == nil {
+		return nil
+	}
+	return &p.cp.PaymentIntentID
+}
+func (p *cardPaymentPayload) Amount() *moneyResolver {
+	if p.cp == nil {
+		return nil
+	}
+	return newMoney(p.cp.Amount, p.cp.Currency)
+}
+func (p *cardPaymentPayload) UserErrors() []userErrorResolver { return p.errs }
+
+// OrderCardPaymentCreate creates the order's PaymentIntent.
+func (r *Resolver) OrderCardPaymentCreate(ctx context.Context, args struct{ Input struct{ OrderId graphql.ID } }) (*cardPaymentPayload, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cp *payments.CardPayment
+	order, err := parseID("orderId", args.Input.OrderId, kindOrder)
+	if err == nil {
+		cp, err = svc.CreatePaymentIntent(ctx, p, order)
+	}
+	errs, err := mutationResult(ctx, notFoundAsInvalid(err, "orderId"))
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return &cardPaymentPayload{errs: errs}, nil
+	}
+	return &cardPaymentPayload{cp: cp, errs: errs}, nil
+}

@@ -119,4 +119,13 @@ func TestPaymentsGraphQL(t *testing.T) {
 			t.Fatalf("statements %v", d)
 		}
 	})
+	t.Run("ErrRefundAndCardWithoutStripe", func(t *testing.T) {
+		for _, m := range []string{"orderRefundOwed", "orderCardPaymentCreate"} {
+			d, _ := w.gql("dealer", `mutation($in: `+strings.ToUpper(m[:1])+m[1:]+`Input!) { `+m+`(input: $in) { userErrors { field code } } }`,
+				map[string]any{"in": map[string]any{"orderId": orderID}})
+			if errs, _ := dig(d, m, "userErrors").([]any); len(errs) != 1 || dig(errs[0], "code") != "CONFLICT" {
+				t.Fatalf("%s: %v, want one CONFLICT", m, d)
+			}
+		}
+	})
 }
