@@ -190,3 +190,6 @@ func wantBalances(t testing.TB, got, want map[acct]int64) {
 		}
 	}
 }
+
+// customerSeller is the seller, who starts card payments for its orders.
+func (w *world) customerSeller() tenants.Principal { return w.sel }
