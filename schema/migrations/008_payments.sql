@@ -278,7 +278,7 @@ BEGIN
     SELECT ol.id, ol.position, ol.unit_price * ol.quantity AS retail,
            sum(fl.unit_cost * fl.quantity)::bigint AS wholesale, (array_agg(fl.supplier_id))[1] AS supplier
     FROM order_lines ol
-    JOIN fulfillment_order_lines fl ON fl.storefront_id = ol.storefront_id AND fl.order_line_id = ol.id
+    JOIN fulfillment_order_lines fl ON fl.storefront_id = ol.storefront_id AND fl.order_id = ol.order_id AND fl.order_line_id = ol.id
     WHERE ol.storefront_id = o.storefront_id AND ol.order_id = o.id
     GROUP BY ol.id, ol.position, ol.unit_price, ol.quantity
   ), b AS (
