@@ -43,8 +43,10 @@ SELECT create_distributed_table('variant_price_tiers', 'consortium_id', colocate
 SELECT create_distributed_table('variant_warehouses', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('offer_changes', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('offer_search', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('offer_search_text', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('import_jobs', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('import_job_errors', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('import_job_chunks', 'consortium_id', colocate_with => 'categories');
 -- Consortium-scoped people and bookkeeping share the catalog's group.
 SELECT create_distributed_table('users', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('idempotency_keys', 'consortium_id', colocate_with => 'categories');
@@ -73,5 +75,35 @@ SELECT create_distributed_table('listing_changes', 'storefront_id', colocate_wit
 
 -- local: import_offers_template — never written; cloned per import chunk into session temp tables (LIKE … INCLUDING DEFAULTS)
 -- local: import_variants_template — likewise
+
+-- Checkout and fulfilment (007). Warehouse stock and supplier settings live with the
+-- catalog (by consortium); carts, orders and their fulfilment orders with the storefront.
+SELECT create_distributed_table('supplier_fulfillment_settings', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('warehouse_stock', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('stock_movements', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('webhook_endpoints', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('webhook_deliveries', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('webhook_attempts', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('carts', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('cart_lines', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('order_counters', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('orders', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('order_lines', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('order_line_routing', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('fulfillment_orders', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('fulfillment_order_lines', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('shipments', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('shipment_lines', 'storefront_id', colocate_with => 'pricing_rules');
+
+-- Payments and the ledger (008): by storefront, next to the orders they settle; payout
+-- accounts with the member's catalog data; Stripe event ids are global (dedupe).
+SELECT create_reference_table('stripe_events');
+SELECT create_distributed_table('member_payout_accounts', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('storefront_referrals', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('ledger_transactions', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('ledger_entries', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('ledger_balances', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('invoices', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('payments', 'storefront_id', colocate_with => 'pricing_rules');
 
 COMMIT;

@@ -200,7 +200,9 @@ CREATE TABLE payments (
   FOREIGN KEY (storefront_id, order_id) REFERENCES invoices (storefront_id, order_id)
 );
 CREATE INDEX payments_order_idx ON payments (storefront_id, order_id);
-CREATE UNIQUE INDEX payments_intent_key ON payments (stripe_payment_intent_id) WHERE stripe_payment_intent_id IS NOT NULL;
+-- Stripe's ids are global; the tenant key leads so the index is enforceable per shard on Citus.
+CREATE UNIQUE INDEX payments_intent_key ON payments (storefront_id, stripe_payment_intent_id) WHERE stripe_payment_intent_id IS NOT NULL;
+CREATE INDEX payments_intent_idx ON payments (stripe_payment_intent_id) WHERE stripe_payment_intent_id IS NOT NULL;
 ALTER TABLE payments ENABLE ROW LEVEL SECURITY;
 CREATE POLICY payments_read ON payments FOR SELECT
   USING (consortium_id = app_consortium() AND (
@@ -479,7 +481,7 @@ BEGIN
   END IF;
   INSERT INTO payments (storefront_id, order_id, consortium_id, member_id, method, status, amount, currency, stripe_payment_intent_id)
   VALUES (o.storefront_id, o.id, o.consortium_id, o.member_id, 'CARD', 'PENDING', p_amount, o.currency, p_intent)
-  ON CONFLICT (stripe_payment_intent_id) WHERE stripe_payment_intent_id IS NOT NULL DO UPDATE SET updated_at = now()
+  ON CONFLICT (storefront_id, stripe_payment_intent_id) WHERE stripe_payment_intent_id IS NOT NULL DO UPDATE SET updated_at = now()
   RETURNING id INTO v_pay;
   UPDATE invoices SET method = 'CARD', updated_at = now() WHERE storefront_id = o.storefront_id AND order_id = o.id;
   RETURN v_pay;
