@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/guildmart/guildmart/catalog"
+	"github.com/guildmart/guildmart/federation"
 	"github.com/guildmart/guildmart/fulfillment/routing"
 	"github.com/guildmart/guildmart/internal/apperr"
 	"github.com/guildmart/guildmart/internal/telemetry"
@@ -111,7 +113,8 @@ type source struct {
 	SupplierName, OfferTitle    string
 	SKU                         string
 	Floor                       *int64
-	UnitCost                    int64
+	Prices                      catalog.VariantPrices // wholesale and tiers
+	DiscountBps                 int                   // the seller's agreement discount
 	ShipsDirect                 bool
 	FromLat, FromLng            *float64
 	FromRegion                  *string
@@ -217,10 +220,15 @@ func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid
 		for rows.Next() {
 			var lv uuid.UUID
 			var x source
+			var tq []int
+			var tp []int64
 			if err := rows.Scan(&lv, &x.ListingTitle, &x.ListingStatus, &x.VariantID, &x.SupplierID, &x.SupplierName, &x.OfferTitle, &x.SKU,
-				&x.Floor, &x.UnitCost, &x.ShipsDirect, &x.FromLat, &x.FromLng, &x.FromRegion, &x.ShipsTo, &x.LeadDays,
-				&x.Availability, &x.AvailableQuantity); err != nil {
+				&x.Floor, &x.Prices.Wholesale, &tq, &tp, &x.DiscountBps, &x.ShipsDirect, &x.FromLat, &x.FromLng, &x.FromRegion, &x.ShipsTo,
+				&x.LeadDays, &x.Availability, &x.AvailableQuantity); err != nil {
 				return err
+			}
+			for i := range tq {
+				x.Prices.Tiers = append(x.Prices.Tiers, catalog.Tier{MinQuantity: tq[i], Price: tp[i]})
 			}
 			sources[lv] = &x
 		}
@@ -315,7 +323,7 @@ func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid
 		subtotal += price * int64(l.Quantity)
 		placed[i] = placeLine{ID: uuid.New(), Position: i + 1, ListingVariantID: l.ListingVariantID, VariantID: src.VariantID,
 			SupplierID: src.SupplierID, Title: lv.Title, Options: attrMap(lv.Options), SKU: src.SKU, OfferTitle: src.OfferTitle,
-			Quantity: l.Quantity, UnitPrice: price, UnitCost: src.UnitCost}
+			Quantity: l.Quantity, UnitPrice: price, UnitCost: federation.EffectiveWholesale(src.Prices, l.Quantity, src.DiscountBps)}
 		rlines[i] = routing.Line{ID: strconv.Itoa(i), VariantID: src.VariantID, SupplierID: src.SupplierID, Supplier: src.SupplierName,
 			Quantity: l.Quantity, Direct: src.direct(l.Quantity)}
 	}

@@ -21,7 +21,8 @@
 -- row (FOR KEY SHARE), and concurrent checkouts of one storefront would contend on those
 -- rows through MultiXacts. Their writers are the SECURITY DEFINER functions below and
 -- the system-scope reroute, which copy those ids from rows they just read. Likewise order
--- lines and fulfilment orders do not reference their order by a foreign key: checkout
+-- lines, fulfilment orders, routing rows and fulfilment order lines do not reference the
+-- order or its lines by foreign keys (the same function writes them together): checkout
 -- writes the order row last, right after taking the storefront's number, so that the
 -- counter is held only by that insert and the commit (a deferred key check would run
 -- inside that window); gm_checkout_place writes them all in one statement. Statuses of orders and order lines are derived from the
@@ -266,8 +267,7 @@ CREATE TABLE order_line_routing (
   distance_km   integer NOT NULL DEFAULT 0,
   days          integer NOT NULL DEFAULT 0,
   updated_at    timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (storefront_id, order_line_id),
-  FOREIGN KEY (storefront_id, order_line_id) REFERENCES order_lines (storefront_id, id)
+  PRIMARY KEY (storefront_id, order_line_id)
 );
 CREATE INDEX order_line_routing_order_idx ON order_line_routing (storefront_id, order_id);
 ALTER TABLE order_line_routing ENABLE ROW LEVEL SECURITY;
@@ -380,7 +380,6 @@ CREATE TABLE fulfillment_order_lines (
   created_at           timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (storefront_id, id),
   FOREIGN KEY (storefront_id, fulfillment_order_id) REFERENCES fulfillment_orders (storefront_id, id),
-  FOREIGN KEY (storefront_id, order_line_id) REFERENCES order_lines (storefront_id, id),
   CHECK (quantity_shipped + quantity_removed <= quantity)
 );
 CREATE INDEX fulfillment_order_lines_fo_idx ON fulfillment_order_lines (storefront_id, fulfillment_order_id);
@@ -595,22 +594,27 @@ REVOKE ALL ON FUNCTION gm_fulfillment_lines_changed() FROM PUBLIC, guildmart_app
 -- line's quantity, and how the supplier can drop-ship it.
 CREATE FUNCTION gm_checkout_sources(p_cart uuid)
 RETURNS TABLE (listing_variant_id uuid, listing_title text, listing_status text, variant_id uuid, supplier_id uuid,
-               supplier_name text, offer_title text, sku text, floor bigint, unit_cost bigint, ships_direct boolean,
+               supplier_name text, offer_title text, sku text, floor bigint, wholesale bigint, tier_quantities integer[],
+               tier_prices bigint[], discount_bps integer, ships_direct boolean,
                from_latitude double precision, from_longitude double precision, from_region text, ships_to text[],
                lead_days integer, availability text, available_quantity integer)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  -- The cart's lines first (a handful of rows), then one lookup per line.
+  -- The cart's lines first (a handful of rows), then one lookup per line. The seller's
+  -- unit cost at the line's quantity (tier, agreement discount) is computed by the caller
+  -- (federation.EffectiveWholesale) from the prices returned here.
   RETURN QUERY
   WITH cl AS MATERIALIZED (
-    SELECT x.storefront_id, x.listing_variant_id, x.quantity, c.member_id
+    SELECT x.storefront_id, x.listing_variant_id, c.member_id
     FROM carts c JOIN cart_lines x ON x.storefront_id = c.storefront_id AND x.cart_id = c.id
     WHERE c.storefront_id = app_storefront() AND c.id = p_cart AND c.consortium_id = app_consortium()
       AND gm_cart_visible(c.customer_id, c.id)
   )
   SELECT cl.listing_variant_id, l.title, lv.status, v.id, v.supplier_id, coalesce(nullif(sp.display_name, ''), m.legal_name), o.title, v.sku,
-         v.minimum_resale_price,
-         gm_effective_wholesale(v.consortium_id, v.id, v.wholesale_price, cl.quantity, coalesce(a.discount_bps, 0)),
+         v.minimum_resale_price, v.wholesale_price,
+         ARRAY(SELECT t.min_quantity FROM variant_price_tiers t WHERE t.consortium_id = v.consortium_id AND t.variant_id = v.id ORDER BY t.min_quantity),
+         ARRAY(SELECT t.price FROM variant_price_tiers t WHERE t.consortium_id = v.consortium_id AND t.variant_id = v.id ORDER BY t.min_quantity),
+         coalesce(a.discount_bps, 0),
          v.ships_direct, v.ship_from_latitude, v.ship_from_longitude, v.ship_from_region, v.ships_to_regions,
          v.direct_lead_time_days + CASE WHEN v.availability = 'MADE_TO_ORDER' THEN v.made_to_order_days ELSE 0 END,
          v.availability, v.available_quantity
@@ -809,11 +813,14 @@ BEGIN
 
   -- Suppliers' deliveries carry their fulfilment order as the supplier may see it (the
   -- application built the payload; the deadline is the database's).
+  -- (Lookups by key per delivery: a join here could be planned, and cached, as a scan of
+  -- the storefront's every fulfilment order.)
   INSERT INTO webhook_deliveries (consortium_id, id, endpoint_id, member_id, event_type, payload)
   SELECT c.consortium_id, d.id, d.endpoint_id, d.member_id, d.event_type,
-         d.payload || jsonb_build_object('slaDueAt', f.sla_due_at, 'createdAt', f.created_at)
+         d.payload || (SELECT jsonb_build_object('slaDueAt', f.sla_due_at, 'createdAt', f.created_at)
+                       FROM fulfillment_orders f WHERE f.storefront_id = c.storefront_id AND f.id = d.fo_id)
   FROM jsonb_to_recordset(p->'deliveries') AS d (id uuid, endpoint_id uuid, member_id uuid, event_type text, fo_id uuid, payload jsonb)
-  JOIN fulfillment_orders f ON f.storefront_id = c.storefront_id AND f.id = d.fo_id;
+  WHERE d.fo_id IS NOT NULL;
 
   UPDATE carts SET status = 'COMPLETED', order_id = v_order, updated_at = now()
   WHERE storefront_id = c.storefront_id AND id = c.id;
