@@ -178,6 +178,13 @@ func TestWebhooks(t *testing.T) {
 	if d.Status != "PENDING" || len(d.Attempts) != 1 || d.Attempts[0].Error == "" || d.Attempts[0].StatusCode != nil {
 		t.Fatalf("dead endpoint's delivery %+v", d)
 	}
+	// The receiver has the body before the worker records the attempt: wait for the record.
+	waitFor(t, func() bool {
+		var n int
+		_ = w.d.Owner.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+			WHERE e.member_id = $1 AND d.status = 'SUCCEEDED'`, w.sel.MemberID).Scan(&n)
+		return n >= 1
+	})
 	ok, err := svc.WebhookDeliveries(ctx, w.sel, uuid.Nil, 10, "")
 	if err != nil || len(ok.Deliveries) != 1 || ok.Deliveries[0].Status != "SUCCEEDED" || *ok.Deliveries[0].Attempts[0].StatusCode != 200 {
 		t.Fatalf("seller's deliveries %+v (%v)", ok, err)
