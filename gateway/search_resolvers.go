@@ -45,7 +45,7 @@ func (r *Resolver) CatalogSearch(ctx context.Context, args struct {
 	if err != nil {
 		return nil, err
 	}
-	s, _ := r.svc.Search.(search.Searcher)
+	s := r.svc.Search
 	if s == nil {
 		return nil, gqlError(ctx, errNoSearch)
 	}

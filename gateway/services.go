@@ -3,6 +3,7 @@ package gateway
 import (
 	"github.com/guildmart/guildmart/catalog"
 	"github.com/guildmart/guildmart/catalog/imports"
+	"github.com/guildmart/guildmart/catalog/search"
 	"github.com/guildmart/guildmart/federation"
 	"github.com/guildmart/guildmart/fulfillment"
 	"github.com/guildmart/guildmart/fulfillment/payments"
@@ -20,6 +21,6 @@ type Services struct {
 	Federation  *federation.Service
 	Fulfillment *fulfillment.Service
 	Payments    *payments.Service // payments and the settlement ledger (payments_resolvers.go)
-	// Search is set by the search area (catalog/search); see search_resolvers.go.
-	Search any
+	// Search answers catalogSearch: PostgreSQL, or Meilisearch when MEILI_URL is set.
+	Search search.Searcher
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -94,5 +93,3 @@ func checkAppRole(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) { return db.Open(ctx, url, nil) }
-
-var _ io.Writer = os.Stdout

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strings"
 	"syscall"
 )
 
@@ -91,6 +90,3 @@ func init() {
 		return nil
 	})
 }
-
-// joinLines is used in messages listing choices.
-func joinLines(xs []string) string { return strings.Join(xs, ", ") }
