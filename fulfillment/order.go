@@ -56,6 +56,7 @@ type OrderLine struct {
 	Status            string
 	QuantityFulfilled int
 	QuantityCancelled int
+	QuantityReturned  int // shipped units that came back (payments.ReturnUnits)
 	// Routing is where the line went and why; nil for callers who may not know who
 	// supplies (customers, shoppers).
 	Routing *LineRouting
@@ -93,7 +94,7 @@ const orderCols = `o.id, o.storefront_id, o.customer_id, o.cart_id, o.number, o.
 	o.ship_latitude, o.ship_longitude, o.created_at, o.updated_at,
 	(SELECT jsonb_agg(jsonb_build_object('id', l.id, 'position', l.position, 'lv', l.listing_variant_id, 'title', l.title,
 		'options', l.options, 'quantity', l.quantity, 'unitPrice', l.unit_price, 'currency', l.currency, 'status', l.status,
-		'fulfilled', l.quantity_fulfilled, 'cancelled', l.quantity_cancelled,
+		'fulfilled', l.quantity_fulfilled, 'cancelled', l.quantity_cancelled, 'returned', l.quantity_returned,
 		'routing', CASE WHEN r.order_line_id IS NOT NULL THEN jsonb_build_object('kind', r.kind, 'warehouse', r.warehouse_id,
 			'supplier', r.supplier_id, 'variant', r.variant_id, 'sku', r.sku, 'reason', r.reason, 'km', r.distance_km, 'days', r.days) END)
 		ORDER BY l.position)
@@ -112,6 +113,7 @@ type orderLineJSON struct {
 	Status    string            `json:"status"`
 	Fulfilled int               `json:"fulfilled"`
 	Cancelled int               `json:"cancelled"`
+	Returned  int               `json:"returned"`
 	Routing   *struct {
 		Kind      string     `json:"kind"`
 		Warehouse *uuid.UUID `json:"warehouse"`
@@ -144,7 +146,7 @@ func scanOrder(row pgx.Row) (*Order, error) {
 		for _, l := range ls {
 			ol := OrderLine{ID: l.ID, Position: l.Position, ListingVariantID: l.LV, Title: l.Title, Options: attributes(l.Options),
 				Quantity: l.Quantity, UnitPrice: l.UnitPrice, Currency: l.Currency, Status: l.Status,
-				QuantityFulfilled: l.Fulfilled, QuantityCancelled: l.Cancelled}
+				QuantityFulfilled: l.Fulfilled, QuantityCancelled: l.Cancelled, QuantityReturned: l.Returned}
 			if r := l.Routing; r != nil {
 				ol.Routing = &LineRouting{Kind: r.Kind, WarehouseID: orNil(r.Warehouse), SupplierID: r.Supplier, VariantID: r.Variant,
 					SKU: r.SKU, Reason: r.Reason, DistanceKm: r.Km, Days: r.Days}

@@ -9,6 +9,7 @@ import (
 	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/guildmart/guildmart/catalog"
 	"github.com/guildmart/guildmart/fulfillment"
+	"github.com/guildmart/guildmart/fulfillment/payments"
 	"github.com/guildmart/guildmart/internal/apperr"
 	"github.com/guildmart/guildmart/tenants"
 )
@@ -336,7 +337,21 @@ func (r *Resolver) CartLinesRemove(ctx context.Context, args struct {
 type checkoutPayload struct {
 	r    *Resolver
 	o    *fulfillment.Order
+	card *payments.CardPayment
 	errs []userErrorResolver
+}
+
+func (p *checkoutPayload) ClientSecret() *string {
+	if p.card == nil {
+		return nil
+	}
+	return &p.card.ClientSecret
+}
+func (p *checkoutPayload) PaymentIntentId() *string {
+	if p.card == nil {
+		return nil
+	}
+	return &p.card.PaymentIntentID
 }
 
 func (p *checkoutPayload) Order() *orderResolver {
@@ -355,6 +370,7 @@ func (r *Resolver) CheckoutComplete(ctx context.Context, args struct {
 		ShippingAddress    addressInput
 		IdempotencyKey     string
 		AcceptPriceChanges *bool
+		PaymentMethod      *string
 	}
 }) (*checkoutPayload, error) {
 	p, f, err := r.fulfillmentCall(ctx)
@@ -363,7 +379,11 @@ func (r *Resolver) CheckoutComplete(ctx context.Context, args struct {
 	}
 	in := args.Input
 	var o *fulfillment.Order
+	card := deref(in.PaymentMethod) == payments.MethodCard
 	cart, err := parseID("cartId", in.CartId, kindCart)
+	if err == nil && card && (r.svc.Payments == nil || !r.svc.Payments.CardsEnabled()) {
+		err = apperr.Conflict("paymentMethod", "card payments are not enabled on this marketplace; pay by invoice")
+	}
 	if err == nil {
 		o, err = f.Checkout(ctx, p, fulfillment.CheckoutInput{CartID: cart, Email: deref(in.Email), ShippingAddress: in.ShippingAddress.address(),
 			IdempotencyKey: in.IdempotencyKey, AcceptPriceChanges: deref(in.AcceptPriceChanges)})
@@ -373,9 +393,21 @@ func (r *Resolver) CheckoutComplete(ctx context.Context, args struct {
 		return nil, err
 	}
 	if len(errs) > 0 {
-		o = nil
+		return &checkoutPayload{r: r, errs: errs}, nil
 	}
-	return &checkoutPayload{r, o, errs}, nil
+	out := &checkoutPayload{r: r, o: o, errs: errs}
+	if card {
+		// The order stands either way; a failed start is retried by repeating the call with
+		// the same idempotency key (same order, same PaymentIntent).
+		cp, err := r.svc.Payments.StartCardPayment(ctx, p, o.ID, o.StorefrontID, o.Subtotal, o.Currency)
+		if err != nil {
+			logger(ctx).Error("checkout: card payment not started", "order", o.ID, "err", err)
+			out.errs = []userErrorResolver{{apperr.Conflict("paymentMethod",
+				"the order is placed but the card payment could not be started; repeat checkoutComplete with the same idempotencyKey")}}
+		}
+		out.card = cp
+	}
+	return out, nil
 }
 
 type orderResolver struct {
@@ -452,6 +484,7 @@ func (l *orderLineResolver) Total() *moneyResolver {
 func (l *orderLineResolver) Status() string           { return l.l.Status }
 func (l *orderLineResolver) QuantityFulfilled() int32 { return int32(l.l.QuantityFulfilled) }
 func (l *orderLineResolver) QuantityCancelled() int32 { return int32(l.l.QuantityCancelled) }
+func (l *orderLineResolver) QuantityReturned() int32  { return int32(l.l.QuantityReturned) }
 func (l *orderLineResolver) RoutingReason() *string {
 	if l.l.Routing == nil {
 		return nil

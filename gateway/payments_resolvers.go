@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -461,4 +463,88 @@ func (r *Resolver) OrderCardPaymentCreate(ctx context.Context, args struct{ Inpu
 		return &cardPaymentPayload{errs: errs}, nil
 	}
 	return &cardPaymentPayload{cp: cp, errs: errs}, nil
+}
+
+type reversalResolver struct{ v payments.Reversal }
+
+func (r reversalResolver) SupplierId() graphql.ID   { return gid(kindMember, r.v.SupplierID) }
+func (r reversalResolver) Amount() *moneyResolver   { return newMoney(r.v.Amount, r.v.Currency) }
+func (r reversalResolver) StripeTransferId() string { return r.v.TransferID }
+func (r reversalResolver) StripeReversalId() string { return r.v.StripeReversalID }
+
+type orderReturnPayload struct {
+	ret  *payments.Return
+	inv  *payments.Invoice
+	errs []userErrorResolver
+}
+
+func (p *orderReturnPayload) ReturnedAmount() *moneyResolver {
+	if p.ret == nil {
+		return nil
+	}
+	return newMoney(p.ret.Amount, p.inv.Currency)
+}
+func (p *orderReturnPayload) Refund() *refundResolver {
+	if p.ret == nil || p.ret.Refund == nil {
+		return nil
+	}
+	return &refundResolver{r: p.ret.Refund, cur: p.inv.Currency}
+}
+func (p *orderReturnPayload) Reversals() []reversalResolver {
+	var out []reversalResolver
+	if p.ret != nil {
+		for _, v := range p.ret.Reversals {
+			out = append(out, reversalResolver{v})
+		}
+	}
+	return out
+}
+func (p *orderReturnPayload) Invoice() *invoiceResolver       { return newInvoice(p.inv) }
+func (p *orderReturnPayload) UserErrors() []userErrorResolver { return p.errs }
+
+// OrderReturn records a return of shipped units.
+func (r *Resolver) OrderReturn(ctx context.Context, args struct {
+	Input struct {
+		OrderId graphql.ID
+		Lines   []struct {
+			OrderLineId graphql.ID
+			Quantity    int32
+		}
+		Reason         *string
+		IdempotencyKey *string
+	}
+}) (*orderReturnPayload, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := payments.ReturnInput{Reason: deref(args.Input.Reason), IdempotencyKey: deref(args.Input.IdempotencyKey)}
+	var errs []error
+	if in.OrderID, err = parseID("orderId", args.Input.OrderId, kindOrder); err != nil {
+		errs = append(errs, err)
+	}
+	for i, l := range args.Input.Lines {
+		id, err := parseID(fmt.Sprintf("lines.%d.orderLineId", i), l.OrderLineId, kindOrderLine)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		in.Lines = append(in.Lines, payments.ReturnLine{OrderLineID: id, Quantity: int(l.Quantity)})
+	}
+	var ret *payments.Return
+	var inv *payments.Invoice
+	err = errors.Join(errs...)
+	if err == nil {
+		ret, err = svc.ReturnUnits(ctx, p, in)
+	}
+	if err == nil {
+		inv, err = svc.Invoice(ctx, p, in.OrderID)
+	}
+	uerrs, err := mutationResult(ctx, notFoundAsInvalid(err, "orderId"))
+	if err != nil {
+		return nil, err
+	}
+	if len(uerrs) > 0 {
+		return &orderReturnPayload{errs: uerrs}, nil
+	}
+	return &orderReturnPayload{ret: ret, inv: inv, errs: uerrs}, nil
 }

@@ -105,5 +105,8 @@ SELECT create_distributed_table('ledger_entries', 'storefront_id', colocate_with
 SELECT create_distributed_table('ledger_balances', 'storefront_id', colocate_with => 'pricing_rules');
 SELECT create_distributed_table('invoices', 'storefront_id', colocate_with => 'pricing_rules');
 SELECT create_distributed_table('payments', 'storefront_id', colocate_with => 'pricing_rules');
+-- Returns and payout transfers (009): with the orders they belong to.
+SELECT create_distributed_table('order_returns', 'storefront_id', colocate_with => 'pricing_rules');
+SELECT create_distributed_table('payout_transfers', 'storefront_id', colocate_with => 'pricing_rules');
 
 COMMIT;

@@ -270,3 +270,55 @@ func TestShipAndCancel(t *testing.T) {
 		w.check(t)
 	})
 }
+
+// TestLedgerFollowsFulfilment: shipping and cancelling through the fulfilment service,
+// with no call into the ledger, leaves the same balances as TestShipAndCancel (the derive
+// trigger syncs the ledger in the same transaction); a shipment written behind the
+// ledger's back (as the owner, no tenant) is what `ledger check` reports.
+func TestLedgerFollowsFulfilment(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w, o := placed(t)
+	fos, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{o.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sup2FO uuid.UUID
+	for _, f := range fos[0] {
+		switch f.SupplierID {
+		case w.sup.MemberID:
+			if _, err := w.svc.AcceptFulfillmentOrder(ctx, w.sup, f.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.ShipFulfillmentOrder(ctx, w.sup, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "1"}}); err != nil {
+				t.Fatal(err)
+			}
+		case w.sup2.MemberID:
+			sup2FO = f.ID
+			if _, err := w.svc.CancelFulfillmentOrder(ctx, w.sel, f.ID, "out of season"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	wantBalances(t, w.balances(t), map[acct]int64{
+		{"CUSTOMER", w.cust.ID, "RECEIVABLE"}:       3425 - 91,
+		{"SUPPLIER", w.sup.MemberID, "PAYABLE_DUE"}: -1100,
+		{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}:       -167,
+		{"STOREFRONT", w.sf.ID, "MARGIN"}:           -2067,
+	})
+	w.check(t)
+
+	t.Run("ErrShippedNotDue", func(t *testing.T) {
+		if _, err := w.d.Owner.Exec(ctx, `UPDATE fulfillment_order_lines SET quantity_removed = 0, removal = NULL, quantity_shipped = quantity
+			WHERE storefront_id = $1 AND fulfillment_order_id = $2`, w.sf.ID, sup2FO); err != nil {
+			t.Fatal(err)
+		}
+		probs, err := ledger.Check(ctx, w.d.Owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(probs) != 1 || probs[0].Kind != "SHIPPED_NOT_DUE" {
+			t.Fatalf("got %v, want one SHIPPED_NOT_DUE", probs)
+		}
+	})
+}

@@ -185,6 +185,8 @@ func mapErr(err error) error {
 			return apperr.NotFound("order")
 		case "GML04":
 			return apperr.Invalid("amount", "is more than is open")
+		case "GML05":
+			return apperr.Invalid("lines", "%s", pe.Message)
 		}
 	}
 	return err

@@ -44,12 +44,17 @@ func (w *payoutWorker) Work(ctx context.Context, _ *river.Job[PayoutArgs]) error
 	if s == nil || s.stripe == nil {
 		return nil // no Stripe: suppliers are paid from payoutStatements
 	}
-	_, err := s.RunPayouts(ctx, 100)
+	if _, err := s.RunPayouts(ctx, 100); err != nil {
+		return err
+	}
+	// Reversals a return could not make at the time (Stripe unreachable) are retried here.
+	_, err := s.ReverseTransfers(ctx, db.Scope{Role: db.RoleSystem}, uuid.Nil)
 	return err
 }
 
 // RunPayouts transfers up to limit payables that became due (shipped lines) to their
-// suppliers' connected accounts: one Stripe Transfer per ledger entry, with the order as
+// suppliers' connected accounts, each capped by what the supplier is still owed on the
+// line (net of returns): one Stripe Transfer per ledger entry, with the order as
 // transfer group and the idempotency key "payout-<entry id>" (a retry after a crash
 // between the transfer and its posting cannot pay twice), then posts the payout. It
 // returns how many it paid.
@@ -87,7 +92,7 @@ func (s *Service) RunPayouts(ctx context.Context, limit int) (int, error) {
 			return n, err
 		}
 		err = db.InTx(ctx, s.pool, db.Scope{ConsortiumID: d.consortium, Role: db.RoleSystem}, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `SELECT gm_payout_post($1, $2, $3)`, d.storefront, d.entry, tr.ID)
+			_, err := tx.Exec(ctx, `SELECT gm_payout_post($1, $2, $3, $4)`, d.storefront, d.entry, tr.ID, d.amount)
 			return err
 		})
 		if err != nil {

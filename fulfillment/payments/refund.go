@@ -28,6 +28,15 @@ func (s *Service) RefundOwed(ctx context.Context, p tenants.Principal, orderID u
 	if err := p.Require(tenants.FamilySelling); err != nil {
 		return nil, err
 	}
+	r, err := s.refundOwed(ctx, p, orderID)
+	if err == nil && r == nil {
+		return nil, apperr.Conflict("orderId", "nothing is owed back on this order")
+	}
+	return r, err
+}
+
+// refundOwed refunds what is owed back on the order; nil when nothing is.
+func (s *Service) refundOwed(ctx context.Context, p tenants.Principal, orderID uuid.UUID) (*Refund, error) {
 	var owed, refunded int64
 	var method string
 	var intent *string
@@ -38,7 +47,7 @@ func (s *Service) RefundOwed(ctx context.Context, p tenants.Principal, orderID u
 		return nil, mapErr(err)
 	}
 	if owed == 0 {
-		return nil, apperr.Conflict("orderId", "nothing is owed back on this order")
+		return nil, nil
 	}
 	r := &Refund{Amount: owed, Method: method}
 	if method == MethodCard && intent != nil {

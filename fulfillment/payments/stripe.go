@@ -74,27 +74,45 @@ func (s *Service) CreatePaymentIntent(ctx context.Context, p tenants.Principal, 
 	if inv.Outstanding() == 0 {
 		return nil, apperr.Conflict("orderId", "the invoice is already paid")
 	}
+	return s.createIntent(ctx, p, orderID, inv.StorefrontID, inv.Outstanding(), inv.Currency)
+}
+
+// StartCardPayment creates the PaymentIntent of an order its buyer has just placed
+// (checkoutComplete with CARD) for the order's whole amount; callers that may place
+// orders (shoppers, customers, storefront keys) may start it, as they may not read
+// invoices. Retrying returns the same intent.
+func (s *Service) StartCardPayment(ctx context.Context, p tenants.Principal, orderID, storefrontID uuid.UUID, amount int64, currency string) (*CardPayment, error) {
+	if s.stripe == nil {
+		return nil, apperr.Conflict("paymentMethod", "card payments are not enabled")
+	}
+	return s.createIntent(ctx, p, orderID, storefrontID, amount, currency)
+}
+
+// createIntent creates the PaymentIntent (transfer_group = the order id, so payouts to
+// suppliers join it; metadata linking back; idempotency key from the order and amount,
+// so a retry returns the same intent) and records it as a PENDING card payment.
+func (s *Service) createIntent(ctx context.Context, p tenants.Principal, orderID, storefrontID uuid.UUID, amount int64, currency string) (*CardPayment, error) {
 	params := &stripe.PaymentIntentParams{
-		Amount:                  stripe.Int64(inv.Outstanding()),
-		Currency:                stripe.String(strings.ToLower(inv.Currency)),
+		Amount:                  stripe.Int64(amount),
+		Currency:                stripe.String(strings.ToLower(currency)),
 		TransferGroup:           stripe.String(orderID.String()),
 		AutomaticPaymentMethods: &stripe.PaymentIntentAutomaticPaymentMethodsParams{Enabled: stripe.Bool(true)},
 	}
 	params.Context = ctx
 	params.AddMetadata("order_id", orderID.String())
-	params.AddMetadata("storefront_id", inv.StorefrontID.String())
+	params.AddMetadata("storefront_id", storefrontID.String())
 	params.AddMetadata("consortium_id", p.ConsortiumID.String())
-	params.SetIdempotencyKey("pi-" + orderID.String() + "-" + itoa(inv.Outstanding()))
+	params.SetIdempotencyKey("pi-" + orderID.String() + "-" + itoa(amount))
 	pi, err := s.stripe.PaymentIntents.New(params)
 	if err != nil {
 		return nil, err
 	}
-	out := &CardPayment{PaymentIntentID: pi.ID, ClientSecret: pi.ClientSecret, Amount: inv.Outstanding(), Currency: inv.Currency}
+	out := &CardPayment{PaymentIntentID: pi.ID, ClientSecret: pi.ClientSecret, Amount: amount, Currency: currency}
 	err = db.InTx(ctx, s.pool, p.Scope(), func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT gm_card_intent($1, $2, $3)`, orderID, pi.ID, inv.Outstanding()).Scan(&out.PaymentID)
+		return tx.QueryRow(ctx, `SELECT gm_card_intent($1, $2, $3)`, orderID, pi.ID, amount).Scan(&out.PaymentID)
 	})
 	if err != nil {
-		return nil, err
+		return nil, mapErr(err)
 	}
 	return out, nil
 }
