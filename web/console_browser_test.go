@@ -1,0 +1,225 @@
+package web_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+	"github.com/guildmart/guildmart/internal/ids"
+	"github.com/guildmart/guildmart/web/webtest"
+)
+
+// TestConsole drives the console in chromium as the demo seller, supplier and
+// operator on one running guildmart, and as a person whose key was revoked. Each
+// subtest signs in in its own tab (own sessionStorage) and asserts what the page shows
+// and what the database holds.
+func TestConsole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("boots the binary and a browser")
+	}
+	a := webtest.Start(t)
+	b := webtest.NewBrowser(t)
+
+	t.Run("SellerSearchesAndPublishes", func(t *testing.T) { sellerPublishes(t, a, b.NewTab(t)) })
+	t.Run("SupplierImportsAndUpdatesAvailability", func(t *testing.T) { supplierImports(t, a, b.NewTab(t)) })
+	t.Run("OperatorInvitesAndActivates", func(t *testing.T) { operatorInvites(t, a, b.NewTab(t)) })
+	t.Run("ErrRevokedKey", func(t *testing.T) { revokedKey(t, a, b.NewTab(t)) })
+}
+
+// signIn opens the console and signs in with key, waiting for the overview.
+func signIn(b *webtest.Browser, base, key, name string) {
+	b.Step(name+" signs in",
+		webtest.Visit(base+"/console", "#signin-key"),
+		fill("#signin-key", key),
+		webtest.ClickText("#signin button", "Sign in"),
+		webtest.WaitJS(`document.querySelector('main')?.dataset.ready === 'home'`))
+}
+
+// fill replaces the value of the input matching the CSS selector sel with value,
+// typed with real key events (webtest.Fill leaves old text in number inputs).
+func fill(sel, value string) chromedp.Action[chromedp.Void] {
+	q, _ := json.Marshal(sel)
+	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)),
+		webtest.WaitJS(`((e) => { e.value = ''; return true; })(document.querySelector(`+string(q)+`))`),
+		chromedp.SendKeys(chromedp.CSS(sel), value))
+}
+
+// open navigates within the console by its menu and waits until the page has loaded.
+func open(b *webtest.Browser, link, route string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(webtest.ClickText("#nav a", link),
+		webtest.WaitJS(`document.querySelector('main')?.dataset.ready === '`+route+`'`))
+}
+
+func sellerPublishes(t *testing.T, a *webtest.App, b *webtest.Browser) {
+	ctx := t.Context()
+	// An offer of another supplier that hanse-shop does not list yet.
+	var offerID uuid.UUID
+	var title string
+	err := a.Owner.QueryRow(ctx, `
+		SELECT o.id, o.title FROM offers o JOIN members m ON m.id = o.supplier_id
+		WHERE m.handle = 'acme-tools' AND o.status = 'ACTIVE'
+		  AND NOT EXISTS (SELECT 1 FROM listings l JOIN storefronts s ON s.id = l.storefront_id WHERE s.handle = 'hanse-shop' AND l.offer_id = o.id)
+		ORDER BY o.title LIMIT 1`).Scan(&offerID, &title)
+	if err != nil {
+		t.Fatalf("pick an offer: %v", err)
+	}
+	signIn(b, a.URL, a.Keys["seller"], "seller")
+	b.Step("seller searches the catalog",
+		open(b, "Shared catalog", "catalog"),
+		webtest.WaitJS(`document.querySelectorAll('#catalog-results tr[data-offer-id]').length > 0`),
+		webtest.WaitText("#facets", "Supplier"),
+		fill("#cs-query", title),
+		webtest.Select("#cs-sort", "MARGIN_DESC"),
+		webtest.ClickText("#catalog-search button", "Search"),
+		webtest.WaitText("#catalog-results", title))
+	if got := b.Text("#result-count"); !strings.Contains(got, "found") {
+		t.Fatalf("result count = %q", got)
+	}
+	b.Step("seller publishes with a 50 percent markup",
+		webtest.Click(`#catalog-results tr[data-offer-id="`+ids.Global("Offer", offerID)+`"] input.pick`),
+		webtest.Select("#pub-kind", "MARKUP_PERCENT"),
+		fill("#pub-markup", "50"),
+		webtest.Select("#pub-rounding", "NONE"),
+		webtest.ClickText("#publish button", "Publish selected"),
+		webtest.WaitText("#publish-result", "Published 1 offer"))
+	if v := webtest.Eval[float64](b, `document.querySelector('#publish-progress').value`); v != 1 {
+		t.Errorf("publish progress = %v, want 1", v)
+	}
+
+	// The listing exists with the rule, and each variant's price is wholesale + 50 %.
+	var listingHandle string
+	var markup int
+	err = a.Owner.QueryRow(ctx, `SELECT l.handle, r.percent_bps FROM listings l JOIN storefronts s ON s.id = l.storefront_id
+		JOIN pricing_rules r ON r.storefront_id = l.storefront_id AND r.id = l.rule_id
+		WHERE s.handle = 'hanse-shop' AND l.offer_id = $1`, offerID).Scan(&listingHandle, &markup)
+	if err != nil || markup != 5000 {
+		t.Fatalf("listing of %s: handle %q markup %d, %v", title, listingHandle, markup, err)
+	}
+	var wrong int
+	if err := a.Owner.QueryRow(ctx, `SELECT count(*) FROM listing_variants lv JOIN listings l ON l.storefront_id = lv.storefront_id AND l.id = lv.listing_id
+		JOIN offer_variants v ON v.id = lv.variant_id
+		WHERE l.offer_id = $1 AND lv.price <> GREATEST(v.wholesale_price + (v.wholesale_price * 5000 + 5000) / 10000, coalesce(v.minimum_resale_price, 0))`, offerID).Scan(&wrong); err != nil || wrong != 0 {
+		t.Fatalf("%d listing variants priced off the rule (%v)", wrong, err)
+	}
+	var price string
+	if err := a.Owner.QueryRow(ctx, `SELECT to_char(lv.price / 100.0, 'FM999999990.00') FROM listing_variants lv JOIN listings l ON l.storefront_id = lv.storefront_id AND l.id = lv.listing_id
+		WHERE l.offer_id = $1 ORDER BY lv.position LIMIT 1`, offerID).Scan(&price); err != nil {
+		t.Fatal(err)
+	}
+	row := `#listings tr[data-listing-handle="` + listingHandle + `"]`
+	b.Step("seller sees the new listing",
+		webtest.ClickText("#publish-result a", "See your listings"),
+		webtest.WaitJS(`document.querySelector('main')?.dataset.ready === 'listings'`),
+		webtest.WaitText(row, title),
+		webtest.WaitText(row+" .price", price+" EUR"),
+		webtest.WaitText(row+" .rule", "wholesale + 50 %"))
+	if st := b.Text(row + " .status"); st != "active" && !strings.Contains(st, "out of stock") {
+		t.Errorf("listing status = %q", st)
+	}
+}
+
+func supplierImports(t *testing.T, a *webtest.App, b *webtest.Browser) {
+	ctx := t.Context()
+	const header = "offer_handle,title,description,brand,category_path,images,offer_status,visibility,sku,gtin,options,weight_grams,wholesale_price,suggested_retail_price,minimum_resale_price,price_tiers,availability,quantity,lead_time_days,ships_direct,ship_from_lat,ship_from_lng,ship_from_region,ships_to_regions,direct_lead_time_days,direct_shipping_cost,warehouses"
+	csv := header + "\n" +
+		"web-lantern,Storm Lantern,,Acme,home/lighting,,ACTIVE,,WEB-LAN-1,,colour=Red,500,12.00,29.00,,,IN_STOCK,20,,true,48.78,9.18,DE-BW,DE|AT,2,4.90,\n" +
+		"web-lantern,,,,,,,,WEB-LAN-2,,colour=Blue,500,12.00,29.00,,,IN_STOCK,15,,true,48.78,9.18,DE-BW,DE|AT,2,4.90,\n" +
+		"web-broken,Broken Bucket,,Acme,home/garden/tools,,ACTIVE,,WEB-BRK-1,,,900,-3.00,19.00,,,IN_STOCK,5,,true,48.78,9.18,DE-BW,DE,2,0,\n"
+	file := filepath.Join(t.TempDir(), "offers.csv")
+	if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	signIn(b, a.URL, a.Keys["supplier"], "supplier")
+	b.Step("supplier imports a CSV with one bad row",
+		open(b, "CSV import", "imports"),
+		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{file}),
+		webtest.ClickText("#import-form button", "Import"),
+		webtest.WaitText("#import-status", "succeeded"),
+		webtest.WaitText("#import-errors", "wholesale_price"))
+	if v := webtest.Eval[float64](b, `document.querySelector('#import-progress').value`); v != 1 {
+		t.Errorf("progress = %v, want 1", v)
+	}
+	if got := b.Text("#import-status"); !strings.Contains(got, "3 of 3 rows") || !strings.Contains(got, "2 created") || !strings.Contains(got, "1 failed") {
+		t.Errorf("import status = %q", got)
+	}
+	if got := b.Text(`#import-errors tr[data-row="4"]`); !strings.Contains(got, "wholesale_price") {
+		t.Errorf("row error of line 4 = %q", got)
+	}
+	var good, bad int
+	if err := a.Owner.QueryRow(ctx, `SELECT count(*) FILTER (WHERE sku LIKE 'WEB-LAN-%'), count(*) FILTER (WHERE sku = 'WEB-BRK-1') FROM offer_variants`).Scan(&good, &bad); err != nil || good != 2 || bad != 0 {
+		t.Fatalf("imported variants: %d good, %d bad (%v)", good, bad, err)
+	}
+
+	b.Step("supplier updates availability, one SKU unknown",
+		open(b, "Availability", "availability"),
+		fill(".avail-row:nth-of-type(1) [name=sku]", "WEB-LAN-1"),
+		webtest.Select(".avail-row:nth-of-type(1) [name=availability]", "OUT_OF_STOCK"),
+		webtest.ClickText("#availability-form button", "Add another SKU"),
+		fill(".avail-row:nth-of-type(2) [name=sku]", "NO-SUCH-SKU"),
+		fill(".avail-row:nth-of-type(2) [name=quantity]", "3"),
+		webtest.ClickText("#availability-form button", "Update availability"),
+		webtest.WaitText(".avail-row:nth-of-type(1) .avail-result", "WEB-LAN-1: updated"),
+		webtest.WaitText(".avail-row:nth-of-type(2) .avail-result", "unknown SKU"))
+	var avail string
+	if err := a.Owner.QueryRow(ctx, `SELECT availability FROM offer_variants WHERE sku = 'WEB-LAN-1'`).Scan(&avail); err != nil || avail != "OUT_OF_STOCK" {
+		t.Fatalf("WEB-LAN-1 availability = %q, %v", avail, err)
+	}
+	b.Step("supplier finds its offer by SKU",
+		open(b, "My offers", "offers"),
+		fill("#offer-find-sku", "WEB-LAN-1"),
+		webtest.ClickText("#offer-find button", "Find"),
+		webtest.WaitText(`#offers tr[data-sku="WEB-LAN-2"]`, "WEB-LAN-2"),
+		webtest.WaitText(`#offers tr[data-sku="WEB-LAN-1"] .availability`, "out of stock"))
+}
+
+func operatorInvites(t *testing.T, a *webtest.App, b *webtest.Browser) {
+	ctx := t.Context()
+	signIn(b, a.URL, a.Keys["operator"], "operator")
+	b.Step("operator's bad invite is explained next to the handle",
+		open(b, "Members", "members"),
+		fill("#mi-handle", "Bad Handle"),
+		fill("#mi-legal-name", "Baltic Bikes OÜ"),
+		webtest.ClickText("#member-invite button", "Invite"),
+		webtest.WaitJS(`document.querySelector('#mi-handle').getAttribute('aria-invalid') === 'true'`),
+		webtest.WaitJS(`document.getElementById(document.querySelector('#mi-handle').getAttribute('aria-describedby')).innerText.length > 0`))
+	b.Step("operator invites a member",
+		fill("#mi-handle", "baltic-bikes"),
+		webtest.Click("#mi-supplier"),
+		webtest.ClickText("#member-invite button", "Invite"),
+		webtest.WaitText(`#members tr[data-handle="baltic-bikes"] .member-status`, "invited"))
+	b.Step("operator activates it",
+		webtest.Click(`#members tr[data-handle="baltic-bikes"] button`),
+		webtest.WaitText(`#members tr[data-handle="baltic-bikes"] .member-status`, "active"),
+		webtest.WaitText("#members-result", "baltic-bikes is now active"))
+	var status string
+	var supplier bool
+	if err := a.Owner.QueryRow(ctx, `SELECT status, is_supplier FROM members WHERE handle = 'baltic-bikes'`).Scan(&status, &supplier); err != nil || status != "ACTIVE" || !supplier {
+		t.Fatalf("baltic-bikes: %s supplier=%v (%v)", status, supplier, err)
+	}
+}
+
+func revokedKey(t *testing.T, a *webtest.App, b *webtest.Browser) {
+	// A second key of the seller, revoked while the console is open with it.
+	d := a.GQL(t, a.Keys["seller"], `mutation { apiKeyCreate(input: {name: "console test", role: STAFF}) { secret apiKey { id } userErrors { message } } }`, nil)
+	p := d["apiKeyCreate"].(map[string]any)
+	secret, id := p["secret"].(string), p["apiKey"].(map[string]any)["id"].(string)
+	signIn(b, a.URL, secret, "staff")
+	a.GQL(t, a.Keys["seller"], `mutation($id: ID!) { apiKeyRevoke(input: {id: $id}) { userErrors { message } } }`, map[string]any{"id": id})
+	b.Step("a revoked key is told in plain words",
+		webtest.ClickText("#nav a", "Orders"),
+		webtest.WaitText("#signin-error", "not signed in any more"),
+		webtest.WaitText("#signin-error", "revoked"))
+	b.Step("signing in again with it says the same",
+		webtest.Visit(a.URL+"/console", "#signin-key"),
+		webtest.WaitJS(`document.querySelector('#signin-error').hidden`),
+		fill("#signin-key", secret),
+		webtest.ClickText("#signin button", "Sign in"),
+		webtest.WaitText("#signin-error", "Sign in again with a valid key"))
+	if got := webtest.Eval[string](b, `sessionStorage.getItem('gm.console.key') || ''`); got != "" {
+		t.Errorf("the revoked key is still kept in the tab")
+	}
+}
