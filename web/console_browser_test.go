@@ -26,6 +26,7 @@ func TestConsole(t *testing.T) {
 
 	t.Run("SellerSearchesAndPublishes", func(t *testing.T) { sellerPublishes(t, a, b.NewTab(t)) })
 	t.Run("SupplierImportsAndUpdatesAvailability", func(t *testing.T) { supplierImports(t, a, b.NewTab(t)) })
+	t.Run("SupplierShipsSellerSeesRouteAndMargin", func(t *testing.T) { shipAndMargin(t, a, b.NewTab(t), b.NewTab(t)) })
 	t.Run("OperatorInvitesAndActivates", func(t *testing.T) { operatorInvites(t, a, b.NewTab(t)) })
 	t.Run("ErrRevokedKey", func(t *testing.T) { revokedKey(t, a, b.NewTab(t)) })
 }
@@ -222,4 +223,77 @@ func revokedKey(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	if got := webtest.Eval[string](b, `sessionStorage.getItem('gm.console.key') || ''`); got != "" {
 		t.Errorf("the revoked key is still kept in the tab")
 	}
+}
+
+func shipAndMargin(t *testing.T, a *webtest.App, supplier, seller *webtest.Browser) {
+	ctx := t.Context()
+	// A shopper orders a listed acme-tools variant that only the supplier can ship to
+	// Munich (the demo warehouses hold no stock), so the line goes drop-ship.
+	var lv uuid.UUID
+	err := a.Owner.QueryRow(ctx, `SELECT lv.id FROM listing_variants lv JOIN storefronts s ON s.id = lv.storefront_id
+		JOIN offer_variants v ON v.id = lv.variant_id JOIN members m ON m.id = v.supplier_id
+		WHERE s.handle = 'hanse-shop' AND lv.status = 'ACTIVE' AND m.handle = 'acme-tools'
+		  AND v.ships_direct AND 'DE' = ANY(v.ships_to_regions) AND v.availability = 'IN_STOCK' AND v.available_quantity >= 2
+		ORDER BY lv.id LIMIT 1`).Scan(&lv)
+	if err != nil {
+		t.Fatalf("pick a drop-ship listing variant: %v", err)
+	}
+	res := a.Do(t, webtest.Request{Storefront: "hanse-shop", Query: `mutation($lv: ID!) { cartCreate(input: {lines: [{listingVariantId: $lv, quantity: 2}]}) { cart { id } userErrors { message } } }`,
+		Vars: map[string]any{"lv": ids.Global("ListingVariant", lv)}})
+	if len(res.Errors) > 0 {
+		t.Fatalf("cartCreate: %v", res.Errors)
+	}
+	cart := res.Data["cartCreate"].(map[string]any)["cart"].(map[string]any)["id"].(string)
+	res = a.Do(t, webtest.Request{Storefront: "hanse-shop", Query: `mutation($c: ID!) { checkoutComplete(input: {cartId: $c, email: "erika@example.com", idempotencyKey: "console-test-1",
+		shippingAddress: {name: "Erika Muster", line1: "Marienplatz 1", city: "München", postalCode: "80331", region: "DE-BY", country: "DE", latitude: 48.137, longitude: 11.575}}) {
+		order { id name } userErrors { field message } } }`, Vars: map[string]any{"c": cart}})
+	payload, _ := res.Data["checkoutComplete"].(map[string]any)
+	order, _ := payload["order"].(map[string]any)
+	if order == nil {
+		t.Fatalf("checkoutComplete: %v %v", res.Errors, payload)
+	}
+	var ref string
+	if err := a.Owner.QueryRow(ctx, `SELECT reference FROM fulfillment_orders WHERE order_id = $1 AND kind = 'SUPPLIER'`, mustUUID(t, order["id"].(string), "Order")).Scan(&ref); err != nil {
+		t.Fatalf("the supplier's fulfilment order: %v", err)
+	}
+
+	fo := `article.fo[data-reference="` + ref + `"]`
+	signIn(supplier, a.URL, a.Keys["supplier"], "supplier")
+	supplier.Step("supplier accepts the drop-ship order",
+		open(supplier, "Fulfilment orders", "fulfilment"),
+		webtest.WaitText(fo+" .fo-status", "new"),
+		webtest.WaitText(fo+" .ship-to", "Marienplatz 1"),
+		webtest.ClickText(fo+" button", "Accept"),
+		webtest.WaitText(fo+" .fo-status", "accepted"))
+	supplier.Step("supplier ships it with tracking",
+		webtest.ClickText(fo+" button", "Ship"),
+		fill(fo+" input[name=carrier]", "DHL"),
+		fill(fo+" input[name=trackingNumber]", "JJD0099887766"),
+		webtest.ClickText(fo+" button", "Confirm shipment"),
+		webtest.WaitText(fo+" .fo-status", "shipped"),
+		webtest.WaitText(fo+" .shipments", "JJD0099887766"))
+
+	var margin string
+	if err := a.Owner.QueryRow(ctx, `SELECT to_char(-sum(amount) / 100.0, 'FM999999990.00') FROM ledger_entries WHERE order_id = $1 AND account = 'MARGIN'`,
+		mustUUID(t, order["id"].(string), "Order")).Scan(&margin); err != nil {
+		t.Fatalf("margin in the ledger: %v", err)
+	}
+	card := `article.order[data-order-name="` + order["name"].(string) + `"]`
+	signIn(seller, a.URL, a.Keys["seller"], "seller")
+	seller.Step("seller sees the order fulfilled, its route and margin",
+		open(seller, "Orders", "orders"),
+		webtest.WaitText(card+" .order-status", "fulfilled"),
+		webtest.WaitText(card+" .route", "supplier acme-tools"),
+		webtest.WaitText(card+" .routing-reason", "ships direct"),
+		webtest.WaitText(card+" .order-margin", "Margin "+margin+" EUR"),
+		webtest.WaitText(card+" .shipments", "JJD0099887766"))
+}
+
+func mustUUID(t *testing.T, gid, kind string) uuid.UUID {
+	t.Helper()
+	id, ok := ids.ParseKind(gid, kind)
+	if !ok {
+		t.Fatalf("%q is not a %s ID", gid, kind)
+	}
+	return id
 }
