@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,49 +12,17 @@ import (
 	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/gateway"
 	"github.com/guildmart/guildmart/internal/kratostest"
-	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/guildmart/guildmart/tenants"
 	"github.com/guildmart/guildmart/tenants/identity"
-	"github.com/jackc/pgx/v5"
 )
 
 const kratosPassword = "correct-horse-battery-staple-42"
 
-var (
-	kratosDBs atomic.Int64
-	emails    atomic.Int64
-)
+var emails atomic.Int64
 
 // startKratos starts one real Kratos (kratostest) on a fresh database of the shared test
-// server; it stops, and the database is dropped, when tb ends. Tests share it as
-// subtests of one top-level test: it takes seconds to start.
-func startKratos(tb testing.TB) *kratostest.Kratos {
-	tb.Helper()
-	if os.Getenv("GUILDMART_SKIP_KRATOS") == "1" || kratostest.Binary() == "" {
-		return kratostest.Start(tb, "") // skips, saying why
-	}
-	su := pgtest.SuperURL(tb)
-	name := fmt.Sprintf("kratos_%d_%d", os.Getpid(), kratosDBs.Add(1))
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, su)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	conn.Close(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if conn, err := pgx.Connect(context.Background(), su); err == nil {
-			_, _ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-			conn.Close(context.Background())
-		}
-	})
-	u, _ := url.Parse(su)
-	u.Path = "/" + name
-	return kratostest.Start(tb, u.String())
-}
+// server; tests share it as subtests of one top-level test: it takes seconds to start.
+func startKratos(tb testing.TB) *kratostest.Kratos { return kratostest.StartOnTestDB(tb) }
 
 // withSessions rebuilds w's server with people's sessions resolved by Kratos k (or, with
 // k nil, by an unconfigured identity client), the way cmd/guildmart wires it.

@@ -29,6 +29,15 @@ type DB struct {
 	AppURL   string
 	OwnerURL string
 	Counter  *db.QueryCounter // counts the App pool's statements
+	kept     atomic.Bool
+}
+
+// Keep leaves d's database in place when the test ends and writes its URLs to path as
+// DATABASE_URL=… and MIGRATION_DATABASE_URL=… lines, so a later step can inspect it
+// (make test runs `guildmart ledger check` on the end-to-end test's database).
+func (d *DB) Keep(path string) error {
+	d.kept.Store(true)
+	return os.WriteFile(path, []byte("DATABASE_URL='"+d.AppURL+"'\nMIGRATION_DATABASE_URL='"+d.OwnerURL+"'\n"), 0o600)
 }
 
 var (
@@ -150,6 +159,9 @@ func New(tb testing.TB) *DB {
 	tb.Cleanup(func() {
 		d.App.Close()
 		d.Owner.Close()
+		if d.kept.Load() {
+			return
+		}
 		conn, err := pgx.Connect(context.Background(), su)
 		if err != nil {
 			return
