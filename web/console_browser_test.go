@@ -28,6 +28,7 @@ func TestConsole(t *testing.T) {
 	t.Run("SupplierImportsAndUpdatesAvailability", func(t *testing.T) { supplierImports(t, a, b.NewTab(t)) })
 	t.Run("SupplierShipsSellerSeesRouteAndMargin", func(t *testing.T) { shipAndMargin(t, a, b.NewTab(t), b.NewTab(t)) })
 	t.Run("OperatorInvitesAndActivates", func(t *testing.T) { operatorInvites(t, a, b.NewTab(t)) })
+	t.Run("OnAPhone", func(t *testing.T) { onAPhone(t, a, b.NewTab(t, webtest.Phone)) })
 	t.Run("ErrRevokedKey", func(t *testing.T) { revokedKey(t, a, b.NewTab(t)) })
 }
 
@@ -296,4 +297,19 @@ func mustUUID(t *testing.T, gid, kind string) uuid.UUID {
 		t.Fatalf("%q is not a %s ID", gid, kind)
 	}
 	return id
+}
+
+// onAPhone checks the console fits a phone screen: the menu folds above the page and
+// wide tables scroll inside their own box, not the page.
+func onAPhone(t *testing.T, a *webtest.App, b *webtest.Browser) {
+	signIn(b, a.URL, a.Keys["seller"], "seller on a phone")
+	b.Step("seller's listings on a phone",
+		open(b, "Listings", "listings"),
+		webtest.WaitJS(`document.querySelectorAll('#listings tr[data-listing-handle]').length > 0`))
+	if over := webtest.Eval[bool](b, `document.documentElement.scrollWidth > window.innerWidth + 1`); over {
+		t.Errorf("the page is wider than the phone's screen (%d > %d)", webtest.Eval[int](b, `document.documentElement.scrollWidth`), webtest.Eval[int](b, `window.innerWidth`))
+	}
+	if !webtest.Eval[bool](b, `document.querySelector('#nav').getBoundingClientRect().bottom <= document.querySelector('main h1').getBoundingClientRect().top`) {
+		t.Errorf("the menu is not above the page on a phone")
+	}
 }

@@ -196,6 +196,7 @@ async function route() {
     await mod.render({
       page, viewer: state.viewer, sides: state.sides, storefront: currentStorefront(), storefronts: storefronts(), go,
       error: (err) => showError(pageErr, err),
+      refresh: start,
       stale: () => mine !== seq,
     });
   } catch (err) {

@@ -16,7 +16,7 @@ const policies = [['WAREHOUSE_FIRST', 'Warehouse first (fewer parcels)'], ['SUPP
 
 export async function render(ctx) {
   const { page, storefront } = ctx;
-  if (!storefront) { clear(page, createForm()); return; }
+  if (!storefront) { clear(page, createForm(ctx)); return; }
   const d = await gql(Q, { h: storefront.handle });
   const sf = d.storefront;
   const note = h('p', { id: 'settings-result', 'aria-live': 'polite' });
@@ -58,10 +58,10 @@ export async function render(ctx) {
     await mutate('collectionCreate', COLLECTION, { in: { storefrontId: sf.id, handle: fd.get('handle'), title: fd.get('title') } });
     await render(ctx);
   });
-  clear(page, settings, rule, coll, createForm());
+  clear(page, settings, rule, coll, createForm(ctx));
 }
 
-function createForm() {
+function createForm(ctx) {
   const note = h('p', { 'aria-live': 'polite' });
   const f = h('form', { id: 'storefront-create', class: 'card' },
     h('h2', {}, 'Open another storefront'),
@@ -72,8 +72,8 @@ function createForm() {
     errorBox(), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Open storefront')), note);
   onSubmit(f, async (fd) => {
     const p = await mutate('storefrontCreate', CREATE, { in: { handle: fd.get('handle'), name: fd.get('name'), routingPolicy: fd.get('routingPolicy') } });
-    note.className = 'ok';
-    note.textContent = `Storefront ${p.storefront.handle} opened. Sign in again to switch to it.`;
+    sessionStorage.setItem('gm.console.storefront', p.storefront.handle);
+    await ctx.refresh();
   });
   return f;
 }
