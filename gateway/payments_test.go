@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -126,6 +127,43 @@ func TestPaymentsGraphQL(t *testing.T) {
 			if errs, _ := dig(d, m, "userErrors").([]any); len(errs) != 1 || dig(errs[0], "code") != "CONFLICT" {
 				t.Fatalf("%s: %v, want one CONFLICT", m, d)
 			}
+		}
+	})
+	t.Run("ErrCardCheckoutWithoutStripe", func(t *testing.T) {
+		var before int
+		_ = w.d.Owner.QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&before)
+		d, _ := w.gql("", `mutation($l: [CartLineInput!]) { cartCreate(input: {lines: $l}) { cart { id } userErrors { message } } }`,
+			map[string]any{"l": []any{map[string]any{"listingVariantId": ids.Global("ListingVariant", w.lampLV), "quantity": 1}}})
+		cart := dig(d, "cartCreate", "cart", "id")
+		d, _ = w.gql("", `mutation($in: CheckoutCompleteInput!) { checkoutComplete(input: $in) { order { id } clientSecret userErrors { field code } } }`,
+			map[string]any{"in": map[string]any{"cartId": cart, "email": "eve@example.com", "idempotencyKey": "card-1", "paymentMethod": "CARD",
+				"shippingAddress": map[string]any{"name": "Eve", "line1": "Markt 1", "city": "München", "postalCode": "80331", "region": "DE-BY",
+					"country": "DE", "latitude": 48.137, "longitude": 11.575}}})
+		errs, _ := dig(d, "checkoutComplete", "userErrors").([]any)
+		if len(errs) != 1 || dig(errs[0], "code") != "CONFLICT" || fmt.Sprint(dig(errs[0], "field")) != "[input paymentMethod]" ||
+			dig(d, "checkoutComplete", "order") != nil {
+			t.Fatalf("got %v, want a paymentMethod CONFLICT and no order", d)
+		}
+		var after int
+		_ = w.d.Owner.QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&after)
+		if after != before {
+			t.Fatalf("orders %d → %d: a refused card checkout placed an order", before, after)
+		}
+	})
+	t.Run("ErrReturnMoreThanShipped", func(t *testing.T) {
+		d, _ := w.gql("dealer", `query($id: ID!) { node(id: $id) { ... on Order { lines { id } } } }`, map[string]any{"id": orderID})
+		line := dig(d, "node", "lines").([]any)[0]
+		d, _ = w.gql("dealer", `mutation($in: OrderReturnInput!) { orderReturn(input: $in) { returnedAmount { amount } userErrors { field message code } } }`,
+			map[string]any{"in": map[string]any{"orderId": orderID, "lines": []any{map[string]any{"orderLineId": dig(line, "id"), "quantity": 1}}}})
+		errs, _ := dig(d, "orderReturn", "userErrors").([]any)
+		if len(errs) != 1 || dig(errs[0], "code") != "INVALID" || !strings.Contains(str(dig(errs[0], "message")), "0 shipped unit(s) can still be returned") {
+			t.Fatalf("got %v, want INVALID: nothing shipped yet", d)
+		}
+		// Another member's order does not exist for the supplier.
+		d, _ = w.gql("lamp-maker", `mutation($in: OrderReturnInput!) { orderReturn(input: $in) { userErrors { field code } } }`,
+			map[string]any{"in": map[string]any{"orderId": orderID, "lines": []any{map[string]any{"orderLineId": dig(line, "id"), "quantity": 1}}}})
+		if errs, _ := dig(d, "orderReturn", "userErrors").([]any); len(errs) != 1 || fmt.Sprint(dig(errs[0], "field")) != "[input orderId]" {
+			t.Fatalf("supplier: %v, want the order not found", d)
 		}
 	})
 }
