@@ -548,3 +548,57 @@ func (r *Resolver) OrderReturn(ctx context.Context, args struct {
 	}
 	return &orderReturnPayload{ret: ret, inv: inv, errs: uerrs}, nil
 }
+
+type referralResolver struct {
+	r   *Resolver
+	ref *payments.Referral
+}
+
+func (x *referralResolver) StorefrontId() graphql.ID { return gid(kindStorefront, x.ref.StorefrontID) }
+func (x *referralResolver) Referrer(ctx context.Context) (*memberResolver, error) {
+	return optMember(ctx, x.r, x.ref.ReferrerID)
+}
+func (x *referralResolver) ShareBps() int32 { return int32(x.ref.ShareBps) }
+
+type referralPayload struct {
+	ref  *referralResolver
+	errs []userErrorResolver
+}
+
+func (p *referralPayload) Referral() *referralResolver     { return p.ref }
+func (p *referralPayload) UserErrors() []userErrorResolver { return p.errs }
+
+// StorefrontReferralSet sets or removes a storefront's referral share.
+func (r *Resolver) StorefrontReferralSet(ctx context.Context, args struct {
+	Input struct {
+		StorefrontId graphql.ID
+		ReferrerId   *graphql.ID
+		ShareBps     *int32
+	}
+}) (*referralPayload, error) {
+	p, svc, err := r.paymentsCall(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ref *payments.Referral
+	sf, err := parseID("storefrontId", args.Input.StorefrontId, kindStorefront)
+	referrer := uuid.Nil
+	if err == nil && args.Input.ReferrerId != nil {
+		referrer, err = parseID("referrerId", *args.Input.ReferrerId, kindMember)
+	}
+	if err == nil {
+		var bps int
+		if args.Input.ShareBps != nil {
+			bps = int(*args.Input.ShareBps)
+		}
+		ref, err = svc.SetReferral(ctx, p, sf, referrer, bps)
+	}
+	errs, err := mutationResult(ctx, notFoundAsInvalid(err, "storefrontId"))
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 || ref == nil {
+		return &referralPayload{errs: errs}, nil
+	}
+	return &referralPayload{ref: &referralResolver{r, ref}, errs: errs}, nil
+}

@@ -166,4 +166,21 @@ func TestPaymentsGraphQL(t *testing.T) {
 			t.Fatalf("supplier: %v, want the order not found", d)
 		}
 	})
+	t.Run("OKReferral", func(t *testing.T) {
+		q := `mutation($in: StorefrontReferralSetInput!) { storefrontReferralSet(input: $in) { referral { shareBps referrer { handle } } userErrors { field code } } }`
+		in := map[string]any{"storefrontId": ids.Global("Storefront", w.sf.ID), "referrerId": ids.Global("Member", w.lampSup.MemberID), "shareBps": 1000}
+		d, _ := w.gql("dealer", q, map[string]any{"in": in})
+		if p := w.noUserErrors(d, "storefrontReferralSet"); dig(p, "referral", "referrer", "handle") != "lamp-maker" || dig(p, "referral", "shareBps") != float64(1000) {
+			t.Fatalf("payload %v", p)
+		}
+		in["shareBps"] = 20000
+		d, _ = w.gql("dealer", q, map[string]any{"in": in})
+		if errs, _ := dig(d, "storefrontReferralSet", "userErrors").([]any); len(errs) != 1 || fmt.Sprint(dig(errs[0], "field")) != "[input shareBps]" {
+			t.Fatalf("got %v, want a shareBps userError", d)
+		}
+		d, _ = w.gql("lamp-maker", q, map[string]any{"in": map[string]any{"storefrontId": ids.Global("Storefront", w.sf.ID), "referrerId": nil}})
+		if errs, _ := dig(d, "storefrontReferralSet", "userErrors").([]any); len(errs) != 1 {
+			t.Fatalf("another member changed the referral: %v", d)
+		}
+	})
 }
