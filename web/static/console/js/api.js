@@ -17,9 +17,10 @@ export const session = {
 // ApiError carries a message meant for people, the API's code, and the userErrors of a
 // mutation (each with its field path) so forms can put them next to the right input.
 export class ApiError extends Error {
-  constructor(message, { code = 'INTERNAL', status = 0, userErrors = [] } = {}) {
+  constructor(message, { code = 'INTERNAL', status = 0, userErrors = [], raw = '' } = {}) {
     super(message);
     this.code = code;
+    this.raw = raw || message;
     this.status = status;
     this.userErrors = userErrors;
   }
@@ -62,7 +63,7 @@ async function send(url, init) {
   const errs = body.errors || [];
   if (res.status === 401 || errs.some((e) => (e.extensions?.code || e.code) === 'UNAUTHENTICATED')) {
     const e = errs[0] || { message: 'unauthenticated' };
-    const err = new ApiError(words({ message: e.message, extensions: { code: 'UNAUTHENTICATED' } }), { code: 'UNAUTHENTICATED', status: 401 });
+    const err = new ApiError(words({ message: e.message, extensions: { code: 'UNAUTHENTICATED' } }), { code: 'UNAUTHENTICATED', status: 401, raw: e.message });
     window.dispatchEvent(new CustomEvent('gm:unauthenticated', { detail: err }));
     throw err;
   }

@@ -80,7 +80,13 @@ function signInForm(message) {
       await start();
     } catch (err) {
       session.clear();
-      showError(keyErr, err);
+      let msg = err.message;
+      if (err.code === 'UNAUTHENTICATED') {
+        msg = key
+          ? `This API key was not accepted (${err.raw}). It may have been revoked or expired, or its member suspended: check that you copied it whole, or ask for a new key.`
+          : `No signed-in session was found (${err.raw}). Sign in with your account first, or paste an API key.`;
+      }
+      showError(keyErr, msg);
       form.querySelector('#signin-key').focus();
     }
   };
@@ -221,6 +227,7 @@ function boot() {
   });
   window.addEventListener('popstate', route);
   window.addEventListener('gm:unauthenticated', (ev) => {
+    if (!state.viewer) return; // a failed sign-in explains itself on the form
     session.clear();
     showSignIn(ev.detail.message);
   });
