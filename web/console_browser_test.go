@@ -24,44 +24,44 @@ func TestConsole(t *testing.T) {
 	a := webtest.Start(t)
 	b := webtest.NewBrowser(t)
 
-	t.Run("SellerSearchesAndPublishes", func(t *testing.T) { sellerPublishes(t, a, b.NewTab(t)) })
-	t.Run("SupplierImportsAndUpdatesAvailability", func(t *testing.T) { supplierImports(t, a, b.NewTab(t)) })
-	t.Run("SupplierShipsSellerSeesRouteAndMargin", func(t *testing.T) { shipAndMargin(t, a, b.NewTab(t), b.NewTab(t)) })
-	t.Run("OperatorInvitesAndActivates", func(t *testing.T) { operatorInvites(t, a, b.NewTab(t)) })
+	t.Run("SellerSearchesAndPublishes", func(t *testing.T) { consoleSellerPublishes(t, a, b.NewTab(t)) })
+	t.Run("SupplierImportsAndUpdatesAvailability", func(t *testing.T) { consoleSupplierImports(t, a, b.NewTab(t)) })
+	t.Run("SupplierShipsSellerSeesRouteAndMargin", func(t *testing.T) { consoleShipAndMargin(t, a, b.NewTab(t), b.NewTab(t)) })
+	t.Run("OperatorInvitesAndActivates", func(t *testing.T) { consoleOperatorInvites(t, a, b.NewTab(t)) })
 	t.Run("EveryPageLoads", func(t *testing.T) {
-		everyPage(t, a, b.NewTab(t), "seller", 12)
-		everyPage(t, a, b.NewTab(t), "operator", 3)
-		everyPage(t, a, b.NewTab(t), "storefront", 4)
+		consoleEveryPage(t, a, b.NewTab(t), "seller", 12)
+		consoleEveryPage(t, a, b.NewTab(t), "operator", 3)
+		consoleEveryPage(t, a, b.NewTab(t), "storefront", 4)
 	})
-	t.Run("OnAPhone", func(t *testing.T) { onAPhone(t, a, b.NewTab(t, webtest.Phone)) })
-	t.Run("ErrRevokedKey", func(t *testing.T) { revokedKey(t, a, b.NewTab(t)) })
+	t.Run("OnAPhone", func(t *testing.T) { consoleOnAPhone(t, a, b.NewTab(t, webtest.Phone)) })
+	t.Run("ErrRevokedKey", func(t *testing.T) { consoleRevokedKey(t, a, b.NewTab(t)) })
 }
 
-// signIn opens the console and signs in with key, waiting for the overview.
-func signIn(b *webtest.Browser, base, key, name string) {
+// consoleSignIn opens the console and signs in with key, waiting for the overview.
+func consoleSignIn(b *webtest.Browser, base, key, name string) {
 	b.Step(name+" signs in",
 		webtest.Visit(base+"/console", "#signin-key"),
-		fill("#signin-key", key),
+		consoleFill("#signin-key", key),
 		webtest.ClickText("#signin button", "Sign in"),
 		webtest.WaitJS(`document.querySelector('main')?.dataset.ready === 'home'`))
 }
 
-// fill replaces the value of the input matching the CSS selector sel with value,
+// consoleFill replaces the value of the input matching the CSS selector sel with value,
 // typed with real key events (webtest.Fill leaves old text in number inputs).
-func fill(sel, value string) chromedp.Action[chromedp.Void] {
+func consoleFill(sel, value string) chromedp.Action[chromedp.Void] {
 	q, _ := json.Marshal(sel)
 	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)),
 		webtest.WaitJS(`((e) => { e.value = ''; return true; })(document.querySelector(`+string(q)+`))`),
 		chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
-// open navigates within the console by its menu and waits until the page has loaded.
-func open(b *webtest.Browser, link, route string) chromedp.Action[chromedp.Void] {
+// consoleMenu navigates within the console by its menu and waits until the page has loaded.
+func consoleMenu(b *webtest.Browser, link, route string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(webtest.ClickText("#nav a", link),
 		webtest.WaitJS(`document.querySelector('main')?.dataset.ready === '`+route+`'`))
 }
 
-func sellerPublishes(t *testing.T, a *webtest.App, b *webtest.Browser) {
+func consoleSellerPublishes(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	ctx := t.Context()
 	// An offer of another supplier that hanse-shop does not list yet.
 	var offerID uuid.UUID
@@ -74,12 +74,12 @@ func sellerPublishes(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	if err != nil {
 		t.Fatalf("pick an offer: %v", err)
 	}
-	signIn(b, a.URL, a.Keys["seller"], "seller")
+	consoleSignIn(b, a.URL, a.Keys["seller"], "seller")
 	b.Step("seller searches the catalog",
-		open(b, "Shared catalog", "catalog"),
+		consoleMenu(b, "Shared catalog", "catalog"),
 		webtest.WaitJS(`document.querySelectorAll('#catalog-results tr[data-offer-id]').length > 0`),
 		webtest.WaitText("#facets", "Supplier"),
-		fill("#cs-query", title),
+		consoleFill("#cs-query", title),
 		webtest.Select("#cs-sort", "MARGIN_DESC"),
 		webtest.ClickText("#catalog-search button", "Search"),
 		webtest.WaitText("#catalog-results", title))
@@ -89,7 +89,7 @@ func sellerPublishes(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	b.Step("seller publishes with a 50 percent markup",
 		webtest.Click(`#catalog-results tr[data-offer-id="`+ids.Global("Offer", offerID)+`"] input.pick`),
 		webtest.Select("#pub-kind", "MARKUP_PERCENT"),
-		fill("#pub-markup", "50"),
+		consoleFill("#pub-markup", "50"),
 		webtest.Select("#pub-rounding", "NONE"),
 		webtest.ClickText("#publish button", "Publish selected"),
 		webtest.WaitText("#publish-result", "Published 1 offer"))
@@ -129,7 +129,7 @@ func sellerPublishes(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	}
 }
 
-func supplierImports(t *testing.T, a *webtest.App, b *webtest.Browser) {
+func consoleSupplierImports(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	ctx := t.Context()
 	const header = "offer_handle,title,description,brand,category_path,images,offer_status,visibility,sku,gtin,options,weight_grams,wholesale_price,suggested_retail_price,minimum_resale_price,price_tiers,availability,quantity,lead_time_days,ships_direct,ship_from_lat,ship_from_lng,ship_from_region,ships_to_regions,direct_lead_time_days,direct_shipping_cost,warehouses"
 	csv := header + "\n" +
@@ -140,9 +140,9 @@ func supplierImports(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	signIn(b, a.URL, a.Keys["supplier"], "supplier")
+	consoleSignIn(b, a.URL, a.Keys["supplier"], "supplier")
 	b.Step("supplier imports a CSV with one bad row",
-		open(b, "CSV import", "imports"),
+		consoleMenu(b, "CSV import", "imports"),
 		chromedp.SetUploadFiles(chromedp.CSS("#import-file"), []string{file}),
 		webtest.ClickText("#import-form button", "Import"),
 		webtest.WaitText("#import-status", "succeeded"),
@@ -162,12 +162,12 @@ func supplierImports(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	}
 
 	b.Step("supplier updates availability, one SKU unknown",
-		open(b, "Availability", "availability"),
-		fill(".avail-row:nth-of-type(1) [name=sku]", "WEB-LAN-1"),
+		consoleMenu(b, "Availability", "availability"),
+		consoleFill(".avail-row:nth-of-type(1) [name=sku]", "WEB-LAN-1"),
 		webtest.Select(".avail-row:nth-of-type(1) [name=availability]", "OUT_OF_STOCK"),
 		webtest.ClickText("#availability-form button", "Add another SKU"),
-		fill(".avail-row:nth-of-type(2) [name=sku]", "NO-SUCH-SKU"),
-		fill(".avail-row:nth-of-type(2) [name=quantity]", "3"),
+		consoleFill(".avail-row:nth-of-type(2) [name=sku]", "NO-SUCH-SKU"),
+		consoleFill(".avail-row:nth-of-type(2) [name=quantity]", "3"),
 		webtest.ClickText("#availability-form button", "Update availability"),
 		webtest.WaitText(".avail-row:nth-of-type(1) .avail-result", "WEB-LAN-1: updated"),
 		webtest.WaitText(".avail-row:nth-of-type(2) .avail-result", "unknown SKU"))
@@ -176,25 +176,25 @@ func supplierImports(t *testing.T, a *webtest.App, b *webtest.Browser) {
 		t.Fatalf("WEB-LAN-1 availability = %q, %v", avail, err)
 	}
 	b.Step("supplier finds its offer by SKU",
-		open(b, "My offers", "offers"),
-		fill("#offer-find-sku", "WEB-LAN-1"),
+		consoleMenu(b, "My offers", "offers"),
+		consoleFill("#offer-find-sku", "WEB-LAN-1"),
 		webtest.ClickText("#offer-find button", "Find"),
 		webtest.WaitText(`#offers tr[data-sku="WEB-LAN-2"]`, "WEB-LAN-2"),
 		webtest.WaitText(`#offers tr[data-sku="WEB-LAN-1"] .availability`, "out of stock"))
 }
 
-func operatorInvites(t *testing.T, a *webtest.App, b *webtest.Browser) {
+func consoleOperatorInvites(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	ctx := t.Context()
-	signIn(b, a.URL, a.Keys["operator"], "operator")
+	consoleSignIn(b, a.URL, a.Keys["operator"], "operator")
 	b.Step("operator's bad invite is explained next to the handle",
-		open(b, "Members", "members"),
-		fill("#mi-handle", "Bad Handle"),
-		fill("#mi-legal-name", "Baltic Bikes OÜ"),
+		consoleMenu(b, "Members", "members"),
+		consoleFill("#mi-handle", "Bad Handle"),
+		consoleFill("#mi-legal-name", "Baltic Bikes OÜ"),
 		webtest.ClickText("#member-invite button", "Invite"),
 		webtest.WaitJS(`document.querySelector('#mi-handle').getAttribute('aria-invalid') === 'true'`),
 		webtest.WaitJS(`document.getElementById(document.querySelector('#mi-handle').getAttribute('aria-describedby')).innerText.length > 0`))
 	b.Step("operator invites a member",
-		fill("#mi-handle", "baltic-bikes"),
+		consoleFill("#mi-handle", "baltic-bikes"),
 		webtest.Click("#mi-supplier"),
 		webtest.ClickText("#member-invite button", "Invite"),
 		webtest.WaitText(`#members tr[data-handle="baltic-bikes"] .member-status`, "invited"))
@@ -209,12 +209,12 @@ func operatorInvites(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	}
 }
 
-func revokedKey(t *testing.T, a *webtest.App, b *webtest.Browser) {
+func consoleRevokedKey(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	// A second key of the seller, revoked while the console is open with it.
 	d := a.GQL(t, a.Keys["seller"], `mutation { apiKeyCreate(input: {name: "console test", role: STAFF}) { secret apiKey { id } userErrors { message } } }`, nil)
 	p := d["apiKeyCreate"].(map[string]any)
 	secret, id := p["secret"].(string), p["apiKey"].(map[string]any)["id"].(string)
-	signIn(b, a.URL, secret, "staff")
+	consoleSignIn(b, a.URL, secret, "staff")
 	a.GQL(t, a.Keys["seller"], `mutation($id: ID!) { apiKeyRevoke(input: {id: $id}) { userErrors { message } } }`, map[string]any{"id": id})
 	b.Step("a revoked key is told in plain words",
 		webtest.ClickText("#nav a", "Orders"),
@@ -223,7 +223,7 @@ func revokedKey(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	b.Step("signing in with the revoked key is refused in plain words",
 		webtest.Visit(a.URL+"/console", "#signin-key"),
 		webtest.WaitJS(`document.querySelector('#signin-error').hidden`),
-		fill("#signin-key", secret),
+		consoleFill("#signin-key", secret),
 		webtest.ClickText("#signin button", "Sign in"),
 		webtest.WaitText("#signin-error", "This API key was not accepted (invalid or revoked API key)"))
 	b.Step("a session that does not exist is explained too",
@@ -234,7 +234,7 @@ func revokedKey(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	}
 }
 
-func shipAndMargin(t *testing.T, a *webtest.App, supplier, seller *webtest.Browser) {
+func consoleShipAndMargin(t *testing.T, a *webtest.App, supplier, seller *webtest.Browser) {
 	ctx := t.Context()
 	// A shopper orders a listed acme-tools variant that only the supplier can ship to
 	// Munich (the demo warehouses hold no stock), so the line goes drop-ship.
@@ -262,35 +262,35 @@ func shipAndMargin(t *testing.T, a *webtest.App, supplier, seller *webtest.Brows
 		t.Fatalf("checkoutComplete: %v %v", res.Errors, payload)
 	}
 	var ref string
-	if err := a.Owner.QueryRow(ctx, `SELECT reference FROM fulfillment_orders WHERE order_id = $1 AND kind = 'SUPPLIER'`, mustUUID(t, order["id"].(string), "Order")).Scan(&ref); err != nil {
+	if err := a.Owner.QueryRow(ctx, `SELECT reference FROM fulfillment_orders WHERE order_id = $1 AND kind = 'SUPPLIER'`, consoleUUID(t, order["id"].(string), "Order")).Scan(&ref); err != nil {
 		t.Fatalf("the supplier's fulfilment order: %v", err)
 	}
 
 	fo := `article.fo[data-reference="` + ref + `"]`
-	signIn(supplier, a.URL, a.Keys["supplier"], "supplier")
+	consoleSignIn(supplier, a.URL, a.Keys["supplier"], "supplier")
 	supplier.Step("supplier accepts the drop-ship order",
-		open(supplier, "Fulfilment orders", "fulfilment"),
+		consoleMenu(supplier, "Fulfilment orders", "fulfilment"),
 		webtest.WaitText(fo+" .fo-status", "new"),
 		webtest.WaitText(fo+" .ship-to", "Marienplatz 1"),
 		webtest.ClickText(fo+" button", "Accept"),
 		webtest.WaitText(fo+" .fo-status", "accepted"))
 	supplier.Step("supplier ships it with tracking",
 		webtest.ClickText(fo+" button", "Ship"),
-		fill(fo+" input[name=carrier]", "DHL"),
-		fill(fo+" input[name=trackingNumber]", "JJD0099887766"),
+		consoleFill(fo+" input[name=carrier]", "DHL"),
+		consoleFill(fo+" input[name=trackingNumber]", "JJD0099887766"),
 		webtest.ClickText(fo+" button", "Confirm shipment"),
 		webtest.WaitText(fo+" .fo-status", "shipped"),
 		webtest.WaitText(fo+" .shipments", "JJD0099887766"))
 
 	var margin string
 	if err := a.Owner.QueryRow(ctx, `SELECT to_char(-sum(amount) / 100.0, 'FM999999990.00') FROM ledger_entries WHERE order_id = $1 AND account = 'MARGIN'`,
-		mustUUID(t, order["id"].(string), "Order")).Scan(&margin); err != nil {
+		consoleUUID(t, order["id"].(string), "Order")).Scan(&margin); err != nil {
 		t.Fatalf("margin in the ledger: %v", err)
 	}
 	card := `article.order[data-order-name="` + order["name"].(string) + `"]`
-	signIn(seller, a.URL, a.Keys["seller"], "seller")
+	consoleSignIn(seller, a.URL, a.Keys["seller"], "seller")
 	seller.Step("seller sees the order fulfilled, its route and margin",
-		open(seller, "Orders", "orders"),
+		consoleMenu(seller, "Orders", "orders"),
 		webtest.WaitText(card+" .order-status", "fulfilled"),
 		webtest.WaitText(card+" .route", "supplier acme-tools"),
 		webtest.WaitText(card+" .routing-reason", "ships direct"),
@@ -298,7 +298,7 @@ func shipAndMargin(t *testing.T, a *webtest.App, supplier, seller *webtest.Brows
 		webtest.WaitText(card+" .shipments", "JJD0099887766"))
 }
 
-func mustUUID(t *testing.T, gid, kind string) uuid.UUID {
+func consoleUUID(t *testing.T, gid, kind string) uuid.UUID {
 	t.Helper()
 	id, ok := ids.ParseKind(gid, kind)
 	if !ok {
@@ -307,12 +307,12 @@ func mustUUID(t *testing.T, gid, kind string) uuid.UUID {
 	return id
 }
 
-// onAPhone checks the console fits a phone screen: the menu folds above the page and
+// consoleOnAPhone checks the console fits a phone screen: the menu folds above the page and
 // wide tables scroll inside their own box, not the page.
-func onAPhone(t *testing.T, a *webtest.App, b *webtest.Browser) {
-	signIn(b, a.URL, a.Keys["seller"], "seller on a phone")
+func consoleOnAPhone(t *testing.T, a *webtest.App, b *webtest.Browser) {
+	consoleSignIn(b, a.URL, a.Keys["seller"], "seller on a phone")
 	// The listings table is the widest; its page is very long, so no screenshot of it.
-	b.Run(open(b, "Listings", "listings"),
+	b.Run(consoleMenu(b, "Listings", "listings"),
 		webtest.WaitJS(`document.querySelectorAll('#listings tr[data-listing-handle]').length > 0`))
 	if over := webtest.Eval[bool](b, `document.documentElement.scrollWidth > window.innerWidth + 1`); over {
 		t.Errorf("the page is wider than the phone's screen (%d > %d)", webtest.Eval[int](b, `document.documentElement.scrollWidth`), webtest.Eval[int](b, `window.innerWidth`))
@@ -320,13 +320,13 @@ func onAPhone(t *testing.T, a *webtest.App, b *webtest.Browser) {
 	if !webtest.Eval[bool](b, `document.querySelector('#nav').getBoundingClientRect().bottom <= document.querySelector('main h1').getBoundingClientRect().top`) {
 		t.Errorf("the menu is not above the page on a phone")
 	}
-	b.Step("seller's orders on a phone", open(b, "Orders", "orders"), webtest.WaitText("article.order .order-margin", "Margin"))
+	b.Step("seller's orders on a phone", consoleMenu(b, "Orders", "orders"), webtest.WaitText("article.order .order-margin", "Margin"))
 }
 
-// everyPage opens each page of the role's menu and requires it to load without an error
+// consoleEveryPage opens each page of the role's menu and requires it to load without an error
 // (no screenshots: the other subtests show the pages that matter).
-func everyPage(t *testing.T, a *webtest.App, b *webtest.Browser, role string, want int) {
-	signIn(b, a.URL, a.Keys[role], role)
+func consoleEveryPage(t *testing.T, a *webtest.App, b *webtest.Browser, role string, want int) {
+	consoleSignIn(b, a.URL, a.Keys[role], role)
 	paths := webtest.Eval[[]string](b, `[...document.querySelectorAll('#nav a')].map(a => a.dataset.path).filter(Boolean)`)
 	if len(paths) != want {
 		t.Errorf("%s sees %d pages %v, want %d", role, len(paths), paths, want)
