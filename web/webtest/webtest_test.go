@@ -35,6 +35,15 @@ func TestHarness(t *testing.T) {
 		if err := a.Owner.QueryRow(t.Context(), `SELECT count(*) FROM storefronts`).Scan(&n); err != nil || n != 2 {
 			t.Fatalf("storefronts = %d, %v", n, err)
 		}
+		// The demo listings seed republished offers into both demo storefronts.
+		res = a.Do(t, webtest.Request{Storefront: "hanse-shop", Query: `{ storefront(handle: "hanse-shop") { collections { handle } listings(first: 100) { edges { node { handle } } } } }`})
+		sf := res.Data["storefront"].(map[string]any)
+		if got := len(sf["listings"].(map[string]any)["edges"].([]any)); got < 30 {
+			t.Errorf("hanse-shop shows %d listings, want about 40 (errors %v)", got, res.Errors)
+		}
+		if got := len(sf["collections"].([]any)); got < 2 {
+			t.Errorf("hanse-shop has %d collections", got)
+		}
 	})
 	t.Run("Browser", func(t *testing.T) {
 		b := webtest.NewBrowser(t)
