@@ -58,7 +58,12 @@ export async function render({ page, storefronts, storefront, error }) {
     renderFacets(facets, r.facets, state, () => run().catch((e) => showError(form.querySelector('.error'), e)));
     for (const e of r.edges) state.titles[e.node.id] = e.node.title;
     clear(results,
-      h('p', { id: 'result-count' }, `${r.totalCount} offer${r.totalCount === 1 ? '' : 's'} found.`),
+      h('div', { class: 'row' },
+        h('p', { id: 'result-count' }, `${r.totalCount} offer${r.totalCount === 1 ? '' : 's'} found.`),
+        r.edges.length > 1 ? h('button', {
+          type: 'button', id: 'select-page',
+          onclick: () => document.querySelectorAll('#catalog-results input.pick').forEach((i) => { i.checked = true; }),
+        }, 'Select all on this page') : null),
       table('catalog-results', 'Offers you may source', ['Select', 'Offer', 'Supplier', 'Your wholesale', 'Suggested retail', 'Margin', 'Margin %'], r.edges, (e) => {
         const n = e.node;
         const id = `pick-${n.id}`;
