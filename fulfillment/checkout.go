@@ -353,8 +353,9 @@ func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid
 		return nil, "", err
 	}
 
-	// The idempotency key's result, the order, its ledger posting and the commit, in one
-	// round trip.
+	// The idempotency key's result, the order (its ledger posting included: the
+	// placement posts it before taking the order number) and the commit, in one round
+	// trip.
 	var number int64
 	var createdAt time.Time
 	b = &pgx.Batch{}
@@ -363,8 +364,6 @@ func (s *Service) checkoutOnce(ctx context.Context, p tenants.Principal, sf uuid
 	b.Queue(`SELECT number, created_at FROM gm_checkout_place($1)`, doc).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&number, &createdAt)
 	})
-	// The settlement ledger's order-placed transaction, in the same database transaction.
-	b.Queue(`SELECT gm_ledger_post_order($1)`, doc.OrderID)
 	b.Queue("COMMIT")
 	err = tx.SendBatch(ctx, b).Close()
 	switch {

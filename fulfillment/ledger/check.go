@@ -28,10 +28,13 @@ const mismatchSQL = `
 WITH sums AS (
   SELECT storefront_id, party_kind, party_id, account, currency, sum(amount) AS total
   FROM ledger_entries GROUP BY 1, 2, 3, 4, 5
+), b AS ( -- a balance is the sum of its slots
+  SELECT storefront_id, party_kind, party_id, account, currency, sum(balance) AS balance
+  FROM ledger_balances GROUP BY 1, 2, 3, 4, 5
 )
 SELECT coalesce(s.storefront_id, b.storefront_id), coalesce(s.party_kind, b.party_kind), coalesce(s.party_id, b.party_id),
        coalesce(s.account, b.account), coalesce(s.total, 0), coalesce(b.balance, 0)
-FROM sums s FULL JOIN ledger_balances b USING (storefront_id, party_kind, party_id, account, currency)
+FROM sums s FULL JOIN b USING (storefront_id, party_kind, party_id, account, currency)
 WHERE coalesce(s.total, 0) <> coalesce(b.balance, 0)
 ORDER BY 1, 2, 3, 4 LIMIT 100`
 
