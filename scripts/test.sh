@@ -14,5 +14,10 @@ fi
 # stripe-mock for the payment tests (seconds once cached).
 scripts/stripe-mock.sh >/dev/null || echo "make test: could not install stripe-mock; payment tests that need it will skip" >&2
 
+# Browser tests (web/) need chromium; without it only they skip.
+if [[ -z "${CHROME_BIN:-}" ]] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+	echo "make test: chromium not found, so the browser tests in ./web skip; install it with 'apt-get install chromium'" >&2
+fi
+
 go vet ./...
 scripts/with-pg.sh scripts/ci-tests.sh "$@"
