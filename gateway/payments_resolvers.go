@@ -192,6 +192,23 @@ func (o *orderResolver) Invoice(ctx context.Context) (*invoiceResolver, error) {
 	return newInvoice(inv), nil
 }
 
+// Margin is Order.margin (the seller's and storefront key's), batched per request.
+func (o *orderResolver) Margin(ctx context.Context) (*moneyResolver, error) {
+	if o.r.svc.Payments == nil {
+		return nil, nil
+	}
+	m, err := loader(ctx, "margin", func(ctx context.Context, ids []uuid.UUID) ([]*int64, error) {
+		return o.r.svc.Payments.MarginsOfOrders(ctx, principal(ctx), ids)
+	}).Load(ctx, o.o.ID)()
+	if err != nil {
+		return nil, gqlError(ctx, err)
+	}
+	if m == nil {
+		return nil, nil
+	}
+	return newMoney(*m, o.o.Currency), nil
+}
+
 // Payments is Order.payments, batched per request.
 func (o *orderResolver) Payments(ctx context.Context) ([]*paymentResolver, error) {
 	if o.r.svc.Payments == nil {

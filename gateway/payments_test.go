@@ -85,6 +85,17 @@ func TestPaymentsGraphQL(t *testing.T) {
 			}
 		}
 	})
+	t.Run("OKMarginOfTheSellerOnly", func(t *testing.T) {
+		q := `query($id: ID!) { node(id: $id) { ... on Order { margin { amount currencyCode } } } }`
+		d, _ := w.gql("dealer", q, map[string]any{"id": orderID})
+		if dig(d, "node", "margin", "amount") != "55.49" {
+			t.Fatalf("seller's margin %v, want 55.49", d)
+		}
+		d, _ = w.gql("", q, map[string]any{"id": orderID})
+		if m := dig(d, "node", "margin"); m != nil {
+			t.Fatalf("a shopper reads the margin %v", d)
+		}
+	})
 	t.Run("OKOperatorSeesFee", func(t *testing.T) {
 		d, _ := w.gql("op", `{ balances { account amount { amount } } }`, nil)
 		bs, _ := d["balances"].([]any)

@@ -290,3 +290,40 @@ func (s *Service) OverdueInvoices(ctx context.Context, p tenants.Principal, limi
 // Ledger returns the ledger's read service on the same pool (the gateway reaches both
 // through one field).
 func (s *Service) Ledger() *ledger.Service { return ledger.NewService(s.pool) }
+
+// MarginsOfOrders returns, in the order of ids, what each order leaves its storefront
+// after wholesale, fee and referral, net of cancellations and returns (the sum of its
+// MARGIN entries); nil for an order whose storefront's ledger the caller may not read
+// (only its seller and its storefront key may).
+func (s *Service) MarginsOfOrders(ctx context.Context, p tenants.Principal, ids []uuid.UUID) ([]*int64, error) {
+	out := make([]*int64, len(ids))
+	if !(p.Kind == tenants.KindMember || p.Kind == tenants.KindStorefront) {
+		return out, nil
+	}
+	at := map[uuid.UUID][]int{}
+	for i, id := range ids {
+		at[id] = append(at[id], i)
+	}
+	// Row-level security leaves the caller only its own orders and its own ledger; an
+	// order without a MARGIN entry (a margin of exactly 0) stays nil.
+	err := db.ReadQuery(ctx, s.pool, p.Scope(), `SELECT o.id, sum(e.amount)::bigint
+		FROM orders o
+		JOIN ledger_entries e ON e.storefront_id = o.storefront_id AND e.order_id = o.id AND e.party_kind = 'STOREFRONT' AND e.account = 'MARGIN'
+		WHERE o.consortium_id = $1 AND o.id = ANY ($2) AND o.member_id = $3
+		GROUP BY o.id`,
+		[]any{p.ConsortiumID, ids, p.MemberID}, func(rows pgx.Rows) error {
+			for rows.Next() {
+				var id uuid.UUID
+				var m int64
+				if err := rows.Scan(&id, &m); err != nil {
+					return err
+				}
+				v := -m // the storefront's MARGIN account is credited (negative) with what it earns
+				for _, i := range at[id] {
+					out[i] = &v
+				}
+			}
+			return rows.Err()
+		})
+	return out, err
+}
