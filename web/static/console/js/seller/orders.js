@@ -13,40 +13,10 @@ const Q = `query($sf: ID, $status: OrderStatus, $after: String) {
         routing { kind warehouse { handle name } supplier { handle } sku distanceKm days } }
       fulfillmentOrders { id reference kind status reason warehouse { handle } }
       shipments { carrier trackingNumber trackingUrl status shippedAt }
-      invoice { method status amount { amount currencyCode } outstanding { amount currencyCode } dueAt } } }
+      invoice { method status amount { amount currencyCode } outstanding { amount currencyCode } dueAt }
+      margin { amount currencyCode } } }
     pageInfo { hasNextPage endCursor } } }`;
-const LEDGER = `query($after: String) { ledgerEntries(first: 100, after: $after) {
-  edges { node { orderId account partyKind amount { amount currencyCode } } } pageInfo { hasNextPage endCursor } } }`;
 const PAID = `mutation($in: OrderMarkPaidInput!) { orderMarkPaid(input: $in) { invoice { status } userErrors { field message code } } }`;
-
-const MAX_LEDGER_PAGES = 20;
-
-// margins sums the storefront's MARGIN entries per order (credits, so negated). The API
-// has no per-order ledger filter yet, so this reads the caller's entries page by page.
-async function margins() {
-  const byOrder = new Map();
-  let after = null;
-  for (let i = 0; i < MAX_LEDGER_PAGES; i++) {
-    const d = await gql(LEDGER, { after });
-    for (const { node: e } of d.ledgerEntries.edges) {
-      if (e.account !== 'MARGIN') continue;
-      const cur = byOrder.get(e.orderId) || { cents: 0, currencyCode: e.amount.currencyCode };
-      cur.cents -= toCents(e.amount.amount);
-      byOrder.set(e.orderId, cur);
-    }
-    if (!d.ledgerEntries.pageInfo.hasNextPage) break;
-    after = d.ledgerEntries.pageInfo.endCursor;
-  }
-  return byOrder;
-}
-
-function toCents(s) {
-  const neg = s.startsWith('-');
-  const [a, b = ''] = s.replace('-', '').split('.');
-  const v = Number(a) * 100 + Number((b + '00').slice(0, 2));
-  return neg ? -v : v;
-}
-const fromCents = (c) => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
 
 function routeText(l) {
   const r = l.routing;
@@ -62,18 +32,18 @@ export async function render({ page, storefront, viewer, error }) {
   clear(page, statusSel, list);
   const show = async (after = null) => {
     const sf = viewer.kind === 'STOREFRONT' ? null : storefront?.id ?? null;
-    const [d, m] = await Promise.all([gql(Q, { sf, status: statusSel.querySelector('select').value || null, after }), margins()]);
+    const d = await gql(Q, { sf, status: statusSel.querySelector('select').value || null, after });
     const orders = d.orders.edges.map((e) => e.node);
     clear(list,
       orders.length ? null : h('p', {}, 'No orders yet.'),
-      orders.map((o) => orderCard(o, m.get(o.id), () => show().catch(error), error)),
+      orders.map((o) => orderCard(o, () => show().catch(error), error)),
       pager(d.orders.pageInfo, (c) => show(c).catch(error)));
   };
   statusSel.querySelector('select').addEventListener('change', () => show().catch(error));
   await show();
 }
 
-function orderCard(o, margin, refresh, error) {
+function orderCard(o, refresh, error) {
   const a = o.shippingAddress;
   return h('article', { class: 'order', dataset: { orderName: o.name, orderId: o.id }, 'aria-labelledby': `o-${o.number}` },
     h('header', {},
@@ -81,7 +51,7 @@ function orderCard(o, margin, refresh, error) {
       h('span', { class: 'order-status' }, badge(o.status)),
       h('span', {}, when(o.createdAt)),
       h('span', {}, `Subtotal ${money(o.subtotal)}`),
-      h('span', { class: 'order-margin' }, margin ? `Margin ${fromCents(margin.cents)} ${margin.currencyCode}` : 'Margin: not in the ledger yet')),
+      h('span', { class: 'order-margin' }, o.margin ? `Margin ${money(o.margin)}` : 'Margin: not in the ledger yet')),
     h('p', { class: 'muted' }, `${o.email} · ship to ${a.name}, ${a.postalCode} ${a.city}, ${a.region || a.country} · routing ${o.routingPolicy.replaceAll('_', ' ').toLowerCase()}`),
     table(null, 'Lines', ['Item', 'Qty', 'Total', 'Status', 'Route', 'Why'], o.lines, (l) => h('tr', { dataset: { lineId: l.id } },
       h('td', {}, l.title, l.selectedOptions.length ? h('div', { class: 'muted' }, l.selectedOptions.map((s) => `${s.name}: ${s.value}`).join(', ')) : null),
