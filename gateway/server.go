@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -24,7 +25,11 @@ type Server struct {
 	metrics *metrics
 	log     *slog.Logger
 	Schema  *graphql.Schema
+	home    atomic.Pointer[string] // where GET / redirects; GraphiQL unless SetHome
 }
+
+// SetHome makes GET / redirect to path (the web console, when the binary serves it).
+func (s *Server) SetHome(path string) { s.home.Store(&path) }
 
 // NewServer builds the gateway over svc. extra authenticators resolve sessions.
 func NewServer(cfg Config, svc Services, log *slog.Logger, extra ...Authenticator) (*Server, error) {

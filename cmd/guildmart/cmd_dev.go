@@ -33,6 +33,7 @@ func init() {
 		return serveHTTP(ctx, env.Config.Addr, a.server, env.Config.ShutdownGrace, func(addr net.Addr) {
 			u := displayURL(addr)
 			fmt.Fprintf(env.Stdout, "\nGuildmart %s is running at %s\n", version, u)
+			fmt.Fprintf(env.Stdout, "  console    %s/console      (sign in with a key below)\n  storefront %s/s/hanse-shop  and  %s/s/lily\n", u, u, u)
 			fmt.Fprintf(env.Stdout, "  GraphiQL   %s/graphql\n  GraphQL    POST %s/graphql\n  health     %s/readyz\n\n", u, u, u)
 			printKeys(env, keys)
 			fmt.Fprintln(env.Stdout, "\nPress Ctrl-C to stop (the database stops with it; data stays in "+env.Config.DataDir+").")

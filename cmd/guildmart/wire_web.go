@@ -10,6 +10,7 @@ func init() {
 		for _, p := range []string{"GET /s/", "GET /console", "GET /console/", "GET /assets/"} {
 			a.server.Handle(p, h)
 		}
+		a.server.SetHome("/console") // people land on the console; GraphiQL stays at /graphql
 	})
 }
 
