@@ -420,7 +420,8 @@ func unroutable(nr *routing.NoRouteError, lines []routing.Line, placed []placeLi
 		case l.Direct != nil:
 			errs = append(errs, apperr.Conflict("cartId", "%q cannot be delivered to %s", title, dest.Region))
 		case left == 0:
-			errs = append(errs, apperr.Conflict("cartId", "%q is out of stock", title))
+			// Only warehouses serving the destination are read: stock elsewhere does not count.
+			errs = append(errs, apperr.Conflict("cartId", "%q is out of stock for delivery to %s", title, dest.Region))
 		default:
 			errs = append(errs, apperr.Conflict("cartId", "only %d of %q left in stock; you asked for %d", left, title, l.Quantity))
 		}

@@ -100,7 +100,7 @@ func TestCheckout(t *testing.T) {
 		c := w.cart(t, w.shopper(), line(mug, 1), line(lamp, 1))
 		_, err := w.svc.Checkout(ctx, w.shopper(), fulfillment.CheckoutInput{CartID: c.ID, Email: "a@b.example", ShippingAddress: vienna, IdempotencyKey: "v"})
 		all := apperr.All(err)
-		if len(all) != 2 || !strings.Contains(all[0].Message, `"Mug" is out of stock`) || !strings.Contains(all[1].Message, `"Lamp" cannot be delivered to AT-9`) {
+		if len(all) != 2 || !strings.Contains(all[0].Message, `"Mug" is out of stock for delivery to AT-9`) || !strings.Contains(all[1].Message, `"Lamp" cannot be delivered to AT-9`) {
 			t.Fatalf("errors %v", err)
 		}
 	})

@@ -323,7 +323,7 @@ func TestFulfillmentGraphQLErrors(t *testing.T) {
 		d, _ := w.gql("", `mutation($in: CheckoutCompleteInput!) { checkoutComplete(input: $in) { order { id } userErrors { field message code } } }`,
 			map[string]any{"in": map[string]any{"cartId": cartID, "email": "a@b.example", "shippingAddress": address, "idempotencyKey": "x"}})
 		errs := dig(d, "checkoutComplete", "userErrors").([]any)
-		if len(errs) != 1 || dig(errs[0], "message") != `"Mug" is out of stock` || dig(errs[0], "code") != "CONFLICT" {
+		if len(errs) != 1 || dig(errs[0], "message") != `"Mug" is out of stock for delivery to DE-BY` || dig(errs[0], "code") != "CONFLICT" {
 			t.Fatalf("%v", d)
 		}
 	})

@@ -3,12 +3,13 @@
 // It returns `data`, or throws a GqlError whose message is meant for people.
 
 export class GqlError extends Error {
-  constructor(message, { code = 'INTERNAL', status = 0, userErrors = [] } = {}) {
+  constructor(message, { code = 'INTERNAL', status = 0, userErrors = [], data = null } = {}) {
     super(message);
     this.name = 'GqlError';
     this.code = code;
     this.status = status;
     this.userErrors = userErrors;
+    this.data = data; // what the server returned beside userErrors (a payload may carry both)
   }
 }
 
@@ -62,7 +63,7 @@ export async function gql(query, variables = {}, { key = '', storefront = '', si
   }
   const ue = userErrorsOf(body.data);
   if (ue.length) {
-    throw new GqlError(ue.map((u) => u.message).join(' '), { code: 'USER_ERRORS', status: res.status, userErrors: ue });
+    throw new GqlError(ue.map((u) => u.message).join(' '), { code: 'USER_ERRORS', status: res.status, userErrors: ue, data: body.data });
   }
   return body.data;
 }

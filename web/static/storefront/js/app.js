@@ -419,17 +419,27 @@ async function checkoutPage() {
         country: code, region: region || null, latitude: lat, longitude: lng },
     };
     const method = form.elements.payment.value;
+    input.paymentMethod = method;
     placeBtn.disabled = true;
     placeBtn.textContent = 'Placing your order…';
-    try {
-      const order = (await api(Q.CHECKOUT_COMPLETE, { input })).checkoutComplete.order;
+    const placed = (res, note) => {
+      const order = res.order;
       store.setLastEmail(input.email);
       store.addOrder({ id: order.id, name: order.name, email: input.email, at: new Date().toISOString() });
       store.setCart(null);
-      let note = '';
-      if (method === 'CARD') note = await startCardPayment(order);
       go(`orders/${encodeURIComponent(order.id)}?placed=1${note ? `&card=${encodeURIComponent(note)}` : ''}`);
+    };
+    try {
+      const res = (await api(Q.CHECKOUT_COMPLETE, { input })).checkoutComplete;
+      placed(res, method === 'CARD' ? await startCardPayment(res.clientSecret) : '');
     } catch (err) {
+      // A card order can be placed while its payment could not start: the payload has the
+      // order and a paymentMethod userError. The order stands; say so on the confirmation.
+      const res = err.data && err.data.checkoutComplete;
+      if (err.code === 'USER_ERRORS' && res && res.order) {
+        placed(res, err.message);
+        return;
+      }
       placeBtn.disabled = false;
       placeBtn.textContent = 'Place order';
       if (err.code === 'USER_ERRORS') {
@@ -456,13 +466,12 @@ async function checkoutPage() {
     h('h2', {}, 'Shipping and payment'), form);
 }
 
-// startCardPayment asks the API for the order's card payment and loads Stripe.js to
-// confirm it. It returns a note for the confirmation page when a card cannot be taken
-// here (Stripe.js unreachable, or the API refused): the order stays placed either way.
-async function startCardPayment(order) {
+// startCardPayment loads Stripe.js to confirm the card payment checkoutComplete started
+// (its client secret). It returns a note for the confirmation page when a card cannot be
+// taken here: the order stays placed either way, and the shop invoices it otherwise.
+async function startCardPayment(clientSecret) {
+  if (!clientSecret) return 'The shop could not start a card payment.';
   try {
-    const res = (await api(Q.CARD_PAYMENT, { id: order.id })).orderCardPaymentCreate;
-    if (!res.clientSecret) return 'The shop could not start a card payment.';
     await new Promise((resolve, reject) => {
       const s = h('script', { src: 'https://js.stripe.com/v3/', async: true });
       s.onload = resolve;

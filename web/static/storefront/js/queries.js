@@ -91,12 +91,9 @@ export const CART_REMOVE = `mutation CartRemove($id: ID!, $variants: [ID!]!) {
 export const CHECKOUT_COMPLETE = `mutation Checkout($input: CheckoutCompleteInput!) {
   checkoutComplete(input: $input) {
     order { id name status email subtotal { ${MONEY} } }
+    clientSecret
     userErrors { field message code }
   }
-}`;
-
-export const CARD_PAYMENT = `mutation CardPayment($id: ID!) {
-  orderCardPaymentCreate(input: {orderId: $id}) { clientSecret amount { ${MONEY} } userErrors { field message code } }
 }`;
 
 export const ORDER = `query Order($h: String!, $id: ID!, $email: String!) {
