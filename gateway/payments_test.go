@@ -195,3 +195,28 @@ func TestPaymentsGraphQL(t *testing.T) {
 		}
 	})
 }
+
+// TestStorefrontPaymentMethods: a shopper learns whether to offer a card and the key
+// Stripe.js needs; nothing about cards without Stripe.
+func TestStorefrontPaymentMethods(t *testing.T) {
+	t.Parallel()
+	w := newFFWorld(t)
+	q := `{ storefront(handle: "ff-shop") { paymentMethods stripePublishableKey } }`
+	d, _ := w.gql("", q, nil)
+	if fmt.Sprint(dig(d, "storefront", "paymentMethods")) != "[INVOICE]" || dig(d, "storefront", "stripePublishableKey") != nil {
+		t.Fatalf("without Stripe: %v", d)
+	}
+	pay := payments.NewService(w.d.App).WithStripe(payments.StripeConfig{SecretKey: "sk_test_x", PublishableKey: "pk_test_x", BackendURL: "http://127.0.0.1:1"})
+	srv, err := gateway.NewServer(gateway.Config{}, gateway.Services{Pool: w.d.App, Tenants: tenants.NewService(w.d.App),
+		Federation: federation.NewService(w.d.App, nil), Fulfillment: w.ff, Payments: pay}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv.Close()
+	w.srv = httptest.NewServer(srv)
+	t.Cleanup(w.srv.Close)
+	d, _ = w.gql("", q, nil)
+	if fmt.Sprint(dig(d, "storefront", "paymentMethods")) != "[INVOICE CARD]" || dig(d, "storefront", "stripePublishableKey") != "pk_test_x" {
+		t.Fatalf("with Stripe: %v", d)
+	}
+}

@@ -41,6 +41,15 @@ func (s *storefrontResolver) PaymentMethods() []string {
 	return []string{"INVOICE"}
 }
 
+// StripePublishableKey is what Stripe.js needs to show the card form.
+func (s *storefrontResolver) StripePublishableKey() *string {
+	if s.r.svc.Payments == nil || s.r.svc.Payments.PublishableKey() == "" {
+		return nil
+	}
+	k := s.r.svc.Payments.PublishableKey()
+	return &k
+}
+
 // ShopperOrder lets the anonymous shopper who placed an order follow it. Shoppers may
 // not read orders (a cart's ID stops working once checked out), so the order is read as
 // the shopper's own storefront would read it, and shown only when the e-mail matches

@@ -22,7 +22,8 @@ func init() {
 		svc := payments.NewService(a.pool)
 		if key := env.Getenv("STRIPE_SECRET_KEY"); key != "" {
 			svc = svc.WithStripe(payments.StripeConfig{SecretKey: key, WebhookSecret: env.Getenv("STRIPE_WEBHOOK_SECRET"),
-				BackendURL: env.Getenv("STRIPE_API_URL")})
+				PublishableKey: env.Getenv("STRIPE_PUBLISHABLE_KEY"),
+				BackendURL:     env.Getenv("STRIPE_API_URL")})
 		}
 		a.svc.Payments = svc
 		paymentsService.Store(svc)

@@ -20,10 +20,13 @@ import (
 // StripeConfig turns on card payments. Backend overrides Stripe's API URL (stripe-mock
 // in tests); empty uses api.stripe.com.
 type StripeConfig struct {
-	SecretKey     string        // STRIPE_SECRET_KEY
-	WebhookSecret string        // STRIPE_WEBHOOK_SECRET
-	Tolerance     time.Duration // signature timestamp tolerance; 0: 5 minutes
-	BackendURL    string
+	SecretKey     string // STRIPE_SECRET_KEY
+	WebhookSecret string // STRIPE_WEBHOOK_SECRET
+	// PublishableKey (STRIPE_PUBLISHABLE_KEY, pk_…) is public: storefronts give it to
+	// Stripe.js to show the card form.
+	PublishableKey string
+	Tolerance      time.Duration // signature timestamp tolerance; 0: 5 minutes
+	BackendURL     string
 }
 
 // ErrBadSignature is returned for a webhook whose signature, timestamp or API version
@@ -45,6 +48,9 @@ func (s *Service) WithStripe(cfg StripeConfig) *Service {
 	c.stripeCfg = cfg
 	return &c
 }
+
+// PublishableKey is the Stripe publishable key for Stripe.js ("" when not configured).
+func (s *Service) PublishableKey() string { return s.stripeCfg.PublishableKey }
 
 // CardsEnabled reports whether Stripe is configured.
 func (s *Service) CardsEnabled() bool { return s.stripe != nil }

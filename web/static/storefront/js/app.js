@@ -422,22 +422,24 @@ async function checkoutPage() {
     input.paymentMethod = method;
     placeBtn.disabled = true;
     placeBtn.textContent = 'Placing your order…';
-    const placed = (res, note) => {
+    const placed = async (res, note) => {
       const order = res.order;
       store.setLastEmail(input.email);
       store.addOrder({ id: order.id, name: order.name, email: input.email, at: new Date().toISOString() });
       store.setCart(null);
+      if (note === null && method === 'CARD') note = await cardForm(order, res.clientSecret, sf.stripePublishableKey);
+      if (note === null) return; // the card form is showing; Stripe returns to the order page
       go(`orders/${encodeURIComponent(order.id)}?placed=1${note ? `&card=${encodeURIComponent(note)}` : ''}`);
     };
     try {
       const res = (await api(Q.CHECKOUT_COMPLETE, { input })).checkoutComplete;
-      placed(res, method === 'CARD' ? await startCardPayment(res.clientSecret) : '');
+      await placed(res, method === 'CARD' ? null : '');
     } catch (err) {
       // A card order can be placed while its payment could not start: the payload has the
       // order and a paymentMethod userError. The order stands; say so on the confirmation.
       const res = err.data && err.data.checkoutComplete;
       if (err.code === 'USER_ERRORS' && res && res.order) {
-        placed(res, err.message);
+        await placed(res, err.message);
         return;
       }
       placeBtn.disabled = false;
@@ -466,11 +468,16 @@ async function checkoutPage() {
     h('h2', {}, 'Shipping and payment'), form);
 }
 
-// startCardPayment loads Stripe.js to confirm the card payment checkoutComplete started
-// (its client secret). It returns a note for the confirmation page when a card cannot be
-// taken here: the order stays placed either way, and the shop invoices it otherwise.
-async function startCardPayment(clientSecret) {
+// cardForm shows Stripe's Payment Element for the PaymentIntent checkoutComplete started
+// (its client secret) and confirms it with Stripe.js; Stripe then sends the shopper back
+// to the order page, and the webhook records the payment. It returns null while the form
+// shows, or a note for the confirmation page when a card cannot be taken here (no
+// publishable key, Stripe.js unreachable): the order stays placed either way, and the
+// shop invoices it otherwise.
+async function cardForm(order, clientSecret, publishableKey) {
   if (!clientSecret) return 'The shop could not start a card payment.';
+  if (!publishableKey) return 'This shop has no Stripe publishable key configured to show the card form.';
+  let stripe;
   try {
     await new Promise((resolve, reject) => {
       const s = h('script', { src: 'https://js.stripe.com/v3/', async: true });
@@ -478,10 +485,29 @@ async function startCardPayment(clientSecret) {
       s.onerror = () => reject(new Error('Stripe.js could not be loaded'));
       document.head.append(s);
     });
-    return 'Stripe.js loaded, but this reference shop has no Stripe publishable key to show the card form.';
+    stripe = window.Stripe(publishableKey);
   } catch (err) {
     return `Card payment is not possible right now (${err.message.replace(/\.$/, '')}).`;
   }
+  const elements = stripe.elements({ clientSecret });
+  const mount = h('div', { id: 'payment-element' });
+  const payError = h('p', { id: 'pay-error', role: 'alert' });
+  const payBtn = h('button', { id: 'pay', type: 'submit' }, `Pay ${money(order.subtotal)}`);
+  const back = `${location.origin}${base}orders/${encodeURIComponent(order.id)}?placed=1`;
+  const form = h('form', { id: 'pay-form', class: 'form', onsubmit: async (e) => {
+    e.preventDefault();
+    payBtn.disabled = true;
+    payError.textContent = '';
+    const { error } = await stripe.confirmPayment({ elements, confirmParams: { return_url: back } });
+    // Only reached when confirming failed (success leaves for return_url).
+    payError.textContent = error ? error.message : 'The payment was not confirmed.';
+    payBtn.disabled = false;
+  } }, mount, h('div', { class: 'full' }, payBtn, payError));
+  render('pay', 'Pay by card', h('h1', {}, `Pay for order ${order.name}`),
+    h('p', {}, 'Your order is placed. Enter your card to pay for it, or ', link(`orders/${encodeURIComponent(order.id)}?placed=1`, 'pay later by invoice'), '.'),
+    form);
+  elements.create('payment').mount('#payment-element');
+  return null;
 }
 
 async function ordersPage() {

@@ -69,7 +69,7 @@ export const CART = `query Cart($h: String!, $id: ID!) {
 }`;
 
 export const CHECKOUT = `query Checkout($h: String!, $id: ID!) {
-  storefront(handle: $h) { name paymentMethods }
+  storefront(handle: $h) { name paymentMethods stripePublishableKey }
   cart(id: $id) { ${CART_FIELDS} }
 }`;
 
