@@ -381,8 +381,8 @@ func (r *Resolver) CheckoutComplete(ctx context.Context, args struct {
 	var o *fulfillment.Order
 	card := deref(in.PaymentMethod) == payments.MethodCard
 	cart, err := parseID("cartId", in.CartId, kindCart)
-	if err == nil && card && (r.svc.Payments == nil || !r.svc.Payments.CardsEnabled()) {
-		err = apperr.Conflict("paymentMethod", "card payments are not enabled on this marketplace; pay by invoice")
+	if err == nil && card {
+		err = r.svc.Payments.RequireCards() // before the order is placed
 	}
 	if err == nil {
 		o, err = f.Checkout(ctx, p, fulfillment.CheckoutInput{CartID: cart, Email: deref(in.Email), ShippingAddress: in.ShippingAddress.address(),

@@ -52,6 +52,18 @@ func (s *Service) WithStripe(cfg StripeConfig) *Service {
 // PublishableKey is the Stripe publishable key for Stripe.js ("" when not configured).
 func (s *Service) PublishableKey() string { return s.stripeCfg.PublishableKey }
 
+// errNoCards refuses card payments without Stripe.
+var errNoCards = apperr.Conflict("paymentMethod", "card payments are not enabled on this marketplace; pay by invoice")
+
+// RequireCards returns the userError for a card payment when Stripe is not configured
+// (a nil Service has none either); checkout asks before placing the order.
+func (s *Service) RequireCards() error {
+	if s == nil || s.stripe == nil {
+		return errNoCards
+	}
+	return nil
+}
+
 // CardsEnabled reports whether Stripe is configured.
 func (s *Service) CardsEnabled() bool { return s.stripe != nil }
 
@@ -70,8 +82,8 @@ type CardPayment struct {
 // metadata linking back, and records it as a PENDING card payment. Stripe's idempotency
 // key is derived from the order and amount, so a retry returns the same intent.
 func (s *Service) CreatePaymentIntent(ctx context.Context, p tenants.Principal, orderID uuid.UUID) (*CardPayment, error) {
-	if s.stripe == nil {
-		return nil, apperr.Conflict("paymentMethod", "card payments are not enabled")
+	if err := s.RequireCards(); err != nil {
+		return nil, err
 	}
 	inv, err := s.Invoice(ctx, p, orderID)
 	if err != nil {
@@ -88,8 +100,8 @@ func (s *Service) CreatePaymentIntent(ctx context.Context, p tenants.Principal, 
 // orders (shoppers, customers, storefront keys) may start it, as they may not read
 // invoices. Retrying returns the same intent.
 func (s *Service) StartCardPayment(ctx context.Context, p tenants.Principal, orderID, storefrontID uuid.UUID, amount int64, currency string) (*CardPayment, error) {
-	if s.stripe == nil {
-		return nil, apperr.Conflict("paymentMethod", "card payments are not enabled")
+	if err := s.RequireCards(); err != nil {
+		return nil, err
 	}
 	return s.createIntent(ctx, p, orderID, storefrontID, amount, currency)
 }
