@@ -237,12 +237,13 @@ func consoleRevokedKey(t *testing.T, a *webtest.App, b *webtest.Browser) {
 func consoleShipAndMargin(t *testing.T, a *webtest.App, supplier, seller *webtest.Browser) {
 	ctx := t.Context()
 	// A shopper orders a listed acme-tools variant that only the supplier can ship to
-	// Munich (the demo warehouses hold no stock), so the line goes drop-ship.
+	// Munich (no warehouse holds it), so the line goes drop-ship.
 	var lv uuid.UUID
 	err := a.Owner.QueryRow(ctx, `SELECT lv.id FROM listing_variants lv JOIN storefronts s ON s.id = lv.storefront_id
 		JOIN offer_variants v ON v.id = lv.variant_id JOIN members m ON m.id = v.supplier_id
 		WHERE s.handle = 'hanse-shop' AND lv.status = 'ACTIVE' AND m.handle = 'acme-tools'
 		  AND v.ships_direct AND 'DE' = ANY(v.ships_to_regions) AND v.availability = 'IN_STOCK' AND v.available_quantity >= 2
+		  AND NOT EXISTS (SELECT 1 FROM warehouse_stock ws WHERE ws.variant_id = v.id AND ws.on_hand > 0)
 		ORDER BY lv.id LIMIT 1`).Scan(&lv)
 	if err != nil {
 		t.Fatalf("pick a drop-ship listing variant: %v", err)

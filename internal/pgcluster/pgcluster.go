@@ -186,13 +186,25 @@ func (c *Cluster) Bootstrap(ctx context.Context, database string) error {
 
 // BootstrapRoles creates the roles and database over a superuser connection.
 func BootstrapRoles(ctx context.Context, conn *pgx.Conn, database string) error {
+	// Roles are cluster-wide: test binaries of several packages bootstrap the same shared
+	// cluster at once, and "IF NOT EXISTS" alone races (a duplicate pg_authid key). One
+	// transaction holding an advisory lock makes the check and the create one step.
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
 	for _, stmt := range []string{
+		`SELECT pg_advisory_xact_lock(7460139)`, // "gm roles"
 		fmt.Sprintf(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s LOGIN; END IF; END $$`, OwnerRole, OwnerRole),
 		fmt.Sprintf(`DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s LOGIN NOBYPASSRLS; END IF; END $$`, AppRole, AppRole),
 	} {
-		if _, err := conn.Exec(ctx, stmt); err != nil {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
 			return err
 		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
 	}
 	var exists bool
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)`, database).Scan(&exists); err != nil {
