@@ -12,10 +12,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/fulfillment"
 	"github.com/guildmart/guildmart/internal/db"
+	"github.com/guildmart/guildmart/internal/jobs"
 	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/jackc/pgx/v5"
 )
@@ -71,13 +73,26 @@ func BenchmarkCheckout(b *testing.B) {
 	if _, err := w.d.Owner.Exec(ctx, `VACUUM ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
-	pool, err := db.Open(ctx, w.d.AppURL+"&pool_max_conns=16", nil)
+	pool, err := db.Open(ctx, w.d.AppURL+"&pool_max_conns="+benchPoolConns(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer pool.Close()
-	svc := fulfillment.NewService(pool, nil)
+	// Deliveries' River jobs are enqueued in the checkout's transaction, as in the product
+	// (an insert-only client: nothing works them off during the run).
+	var svc *fulfillment.Service
+	enq, err := jobs.New(pool, jobs.Options{Registrations: []jobs.Registration{fulfillment.Workers(func() *fulfillment.Service { return svc }, -1)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc = fulfillment.NewService(pool, enq)
 
+	stats := statementStats(b)
+	meter := newCPUMeter(b)
+	var db0, app0 time.Duration
+	if meter != nil {
+		db0, app0 = meter.server(), meter.client()
+	}
 	shopper := w.shopper()
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -101,11 +116,25 @@ func BenchmarkCheckout(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	stats()
 	ops := float64(n) / b.Elapsed().Seconds()
 	b.ReportMetric(ops, "orders/s")
 	if tps > 0 {
 		b.ReportMetric(tps, "pgbench_tps")
 		b.ReportMetric(ops/tps, "ratio")
+	}
+	if meter != nil {
+		dbCPU := float64((meter.server() - db0).Microseconds()) / 1000 / float64(n)
+		appCPU := float64((meter.client() - app0).Microseconds()) / 1000 / float64(n)
+		b.ReportMetric(dbCPU, "db-cpu-ms/order")
+		b.ReportMetric(appCPU, "app-cpu-ms/order")
+		if pgbenchCPU > 0 {
+			// What throughput would be on a machine where CPU is the only limit: the
+			// ratio of the CPU one pgbench transaction costs (server and pgbench) to
+			// what one checkout costs (server and application).
+			b.ReportMetric(pgbenchCPU, "pgbench-cpu-ms/tx")
+			b.ReportMetric(pgbenchCPU/(dbCPU+appCPU), "cpu_ratio")
+		}
 	}
 }
 
@@ -136,15 +165,64 @@ func makeCarts(b *testing.B, w *world, n int, stocked, direct []item) []uuid.UUI
 	return ids
 }
 
+// statementStats, when BENCH_STATS is set and the cluster preloads pg_stat_statements
+// (GUILDMART_PG_OPTS="-c shared_preload_libraries=pg_stat_statements -c
+// pg_stat_statements.track=all"), resets the statistics and returns a function that logs
+// the statements that took the most time since, per checkout-sized unit: where a
+// checkout's database time goes.
+func statementStats(b *testing.B) func() {
+	if os.Getenv("BENCH_STATS") == "" {
+		return func() {}
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pgtest.SuperURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_stat_statements_reset()`); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		defer conn.Close(ctx)
+		rows, err := conn.Query(ctx, `SELECT calls, round(total_exec_time::numeric, 1), round(mean_exec_time::numeric, 3),
+				round(shared_blks_hit::numeric / calls, 1), round(rows::numeric / calls, 1), toplevel,
+				left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+			FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer rows.Close()
+		fmt.Fprintf(os.Stderr, "%8s %10s %8s %8s %6s %s\n", "calls", "total ms", "mean ms", "blks", "rows", "statement")
+		for rows.Next() {
+			var calls int64
+			var total, mean, blks, nrows float64
+			var top bool
+			var q string
+			if err := rows.Scan(&calls, &total, &mean, &blks, &nrows, &top, &q); err != nil {
+				b.Fatal(err)
+			}
+			mark := " "
+			if !top {
+				mark = "+"
+			}
+			fmt.Fprintf(os.Stderr, "%8d %10.1f %8.3f %8.1f %6.1f %s%s\n", calls, total, mean, blks, nrows, mark, q)
+		}
+	}
+}
+
 var (
 	pgbenchOnce   sync.Once
 	pgbenchResult float64
+	pgbenchCPU    float64 // ms of CPU per pgbench transaction: server and pgbench itself
 )
 
 // pgbenchTPS runs pgbench's simple-update on the test cluster once per process (0 when
-// PGBIN is unset).
+// PGBIN is unset, or BENCH_NO_PGBENCH is set to profile checkouts alone).
 func pgbenchTPS(b *testing.B) float64 {
-	if os.Getenv("PGBIN") == "" {
+	if os.Getenv("PGBIN") == "" || os.Getenv("BENCH_NO_PGBENCH") != "" {
 		return 0
 	}
 	pgbenchOnce.Do(func() {
@@ -166,15 +244,26 @@ func pgbenchTPS(b *testing.B) float64 {
 		if out, err := exec.Command(pgbench, append(args, "-i", "-q", "-s", "10", name)...).CombinedOutput(); err != nil {
 			b.Fatalf("pgbench -i: %v\n%s", err, out)
 		}
-		out, err := exec.Command(pgbench, append(args, "-b", "simple-update", "-c", "8", "-j", "2", "-T", "15", name)...).CombinedOutput()
+		meter := newCPUMeter(b)
+		var db0 time.Duration
+		if meter != nil {
+			db0 = meter.server()
+		}
+		cmd := exec.Command(pgbench, append(args, "-b", "simple-update", "-c", "8", "-j", "2", "-T", "15", name)...)
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			b.Fatalf("pgbench: %v\n%s", err, out)
 		}
 		m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
-		if m == nil {
+		txs := regexp.MustCompile(`transactions actually processed: ([0-9]+)`).FindSubmatch(out)
+		if m == nil || txs == nil {
 			b.Fatalf("no tps in pgbench output:\n%s", out)
 		}
 		pgbenchResult, _ = strconv.ParseFloat(string(m[1]), 64)
+		if n, _ := strconv.ParseFloat(string(txs[1]), 64); meter != nil && n > 0 {
+			used := meter.server() - db0 + cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			pgbenchCPU = float64(used.Microseconds()) / 1000 / n
+		}
 		b.Logf("pgbench -b simple-update -c 8 -j 2 -T 15: %.0f tps", pgbenchResult)
 	})
 	return pgbenchResult

@@ -86,7 +86,6 @@ SELECT create_distributed_table('webhook_deliveries', 'consortium_id', colocate_
 SELECT create_distributed_table('webhook_attempts', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('carts', 'storefront_id', colocate_with => 'pricing_rules');
 SELECT create_distributed_table('cart_lines', 'storefront_id', colocate_with => 'pricing_rules');
-SELECT create_distributed_table('order_counters', 'storefront_id', colocate_with => 'pricing_rules');
 SELECT create_distributed_table('orders', 'storefront_id', colocate_with => 'pricing_rules');
 SELECT create_distributed_table('order_lines', 'storefront_id', colocate_with => 'pricing_rules');
 SELECT create_distributed_table('order_line_routing', 'storefront_id', colocate_with => 'pricing_rules');
