@@ -20,6 +20,7 @@ import (
 	"github.com/guildmart/guildmart/internal/jobs"
 	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // BenchmarkCheckout measures checkouts of 3-line carts (two lines from warehouse stock,
@@ -88,6 +89,7 @@ func BenchmarkCheckout(b *testing.B) {
 	svc = fulfillment.NewService(pool, enq)
 
 	stats := statementStats(b)
+	rows := rowStats(b, w.d.Owner)
 	meter := newCPUMeter(b)
 	var db0, app0 time.Duration
 	if meter != nil {
@@ -117,11 +119,16 @@ func BenchmarkCheckout(b *testing.B) {
 	wg.Wait()
 	b.StopTimer()
 	stats()
+	rows(n)
 	ops := float64(n) / b.Elapsed().Seconds()
 	b.ReportMetric(ops, "orders/s")
 	if tps > 0 {
 		b.ReportMetric(tps, "pgbench_tps")
 		b.ReportMetric(ops/tps, "ratio")
+	}
+	if floorResult > 0 {
+		b.ReportMetric(floorResult, "floor_tps")
+		b.ReportMetric(ops/floorResult, "floor_ratio")
 	}
 	if meter != nil {
 		dbCPU := float64((meter.server() - db0).Microseconds()) / 1000 / float64(n)
@@ -213,10 +220,63 @@ func statementStats(b *testing.B) func() {
 	}
 }
 
+// rowStats, when BENCH_STATS is set, returns a function that prints the rows each
+// checkout inserted and updated per table (from pg_stat_user_tables) and the indexes each
+// of those rows maintains: the work a checkout cannot avoid.
+func rowStats(b *testing.B, owner *pgxpool.Pool) func(n int) {
+	if os.Getenv("BENCH_STATS") == "" {
+		return func(int) {}
+	}
+	ctx := context.Background()
+	const q = `SELECT t.relname::text, t.n_tup_ins, t.n_tup_upd, t.n_tup_hot_upd,
+			(SELECT count(*) FROM pg_index i WHERE i.indrelid = t.relid)
+		FROM pg_stat_user_tables t`
+	type counts struct{ ins, upd, hot, idx int64 }
+	read := func() map[string]counts {
+		if _, err := owner.Exec(ctx, `SELECT pg_stat_clear_snapshot()`); err != nil {
+			b.Fatal(err)
+		}
+		out := map[string]counts{}
+		rows, err := owner.Query(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			var c counts
+			if err := rows.Scan(&name, &c.ins, &c.upd, &c.hot, &c.idx); err != nil {
+				b.Fatal(err)
+			}
+			out[name] = c
+		}
+		return out
+	}
+	before := read()
+	return func(n int) {
+		time.Sleep(time.Second) // statistics reach the collector within PGSTAT_MIN_INTERVAL
+		after := read()
+		var ins, upd, entries float64
+		fmt.Fprintf(os.Stderr, "%-28s %8s %8s %8s %8s\n", "table", "ins/ord", "upd/ord", "hot/ord", "indexes")
+		for name, a := range after {
+			d := counts{a.ins - before[name].ins, a.upd - before[name].upd, a.hot - before[name].hot, a.idx}
+			if d.ins == 0 && d.upd == 0 {
+				continue
+			}
+			i, u, h := float64(d.ins)/float64(n), float64(d.upd)/float64(n), float64(d.hot)/float64(n)
+			ins, upd = ins+i, upd+u
+			entries += i*float64(d.idx) + (u-h)*float64(d.idx)
+			fmt.Fprintf(os.Stderr, "%-28s %8.2f %8.2f %8.2f %8d\n", name, i, u, h, d.idx)
+		}
+		fmt.Fprintf(os.Stderr, "per order: %.1f rows inserted, %.1f updated, %.1f index entries written\n", ins, upd, entries)
+	}
+}
+
 var (
 	pgbenchOnce   sync.Once
 	pgbenchResult float64
 	pgbenchCPU    float64 // ms of CPU per pgbench transaction: server and pgbench itself
+	floorResult   float64 // TPS of pgbench writing a checkout's rows and nothing else
 )
 
 // pgbenchTPS runs pgbench's simple-update on the test cluster once per process (0 when
@@ -226,10 +286,8 @@ func pgbenchTPS(b *testing.B) float64 {
 		return 0
 	}
 	pgbenchOnce.Do(func() {
-		pgbench := pgbenchPath()
 		ctx := context.Background()
-		su := pgtest.SuperURL(b)
-		conn, err := pgx.Connect(ctx, su)
+		conn, err := pgx.Connect(ctx, pgtest.SuperURL(b))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -241,32 +299,43 @@ func pgbenchTPS(b *testing.B) float64 {
 		}
 		cfg := conn.Config()
 		args := []string{"-h", cfg.Host, "-p", strconv.Itoa(int(cfg.Port)), "-U", cfg.User}
-		if out, err := exec.Command(pgbench, append(args, "-i", "-q", "-s", "10", name)...).CombinedOutput(); err != nil {
+		if out, err := exec.Command(pgbenchPath(), append(args, "-i", "-q", "-s", "10", name)...).CombinedOutput(); err != nil {
 			b.Fatalf("pgbench -i: %v\n%s", err, out)
 		}
-		meter := newCPUMeter(b)
-		var db0 time.Duration
-		if meter != nil {
-			db0 = meter.server()
-		}
-		cmd := exec.Command(pgbench, append(args, "-b", "simple-update", "-c", "8", "-j", "2", "-T", "15", name)...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			b.Fatalf("pgbench: %v\n%s", err, out)
-		}
-		m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
-		txs := regexp.MustCompile(`transactions actually processed: ([0-9]+)`).FindSubmatch(out)
-		if m == nil || txs == nil {
-			b.Fatalf("no tps in pgbench output:\n%s", out)
-		}
-		pgbenchResult, _ = strconv.ParseFloat(string(m[1]), 64)
-		if n, _ := strconv.ParseFloat(string(txs[1]), 64); meter != nil && n > 0 {
-			used := meter.server() - db0 + cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-			pgbenchCPU = float64(used.Microseconds()) / 1000 / n
-		}
+		pgbenchResult, pgbenchCPU = runPgbench(b, append(args, "-b", "simple-update", name))
 		b.Logf("pgbench -b simple-update -c 8 -j 2 -T 15: %.0f tps", pgbenchResult)
+		if os.Getenv("BENCH_FLOOR") != "" {
+			floorResult, _ = runPgbench(b, append(args, "-f", checkoutFloor(b, ctx, cfg.Host, cfg.Port, cfg.User, name), name))
+			b.Logf("pgbench, a checkout's rows alone (checkout_floor.sql): %.0f tps", floorResult)
+		}
 	})
 	return pgbenchResult
+}
+
+// runPgbench runs pgbench -c 8 -j 2 -T 15 with args, and returns its TPS and the CPU
+// (ms) each transaction cost the server and pgbench.
+func runPgbench(b *testing.B, args []string) (tps, cpu float64) {
+	meter := newCPUMeter(b)
+	var db0 time.Duration
+	if meter != nil {
+		db0 = meter.server()
+	}
+	cmd := exec.Command(pgbenchPath(), append([]string{"-c", "8", "-j", "2", "-T", "15"}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("pgbench: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
+	txs := regexp.MustCompile(`transactions actually processed: ([0-9]+)`).FindSubmatch(out)
+	if m == nil || txs == nil {
+		b.Fatalf("no tps in pgbench output:\n%s", out)
+	}
+	tps, _ = strconv.ParseFloat(string(m[1]), 64)
+	if n, _ := strconv.ParseFloat(string(txs[1]), 64); meter != nil && n > 0 {
+		used := meter.server() - db0 + cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		cpu = float64(used.Microseconds()) / 1000 / n
+	}
+	return tps, cpu
 }
 
 // pgbenchPath finds pgbench: in PGBIN, on PATH, or in a PostgreSQL bin directory (PGBIN
