@@ -11,7 +11,7 @@ import (
 )
 
 func dbTx(w *world, p tenants.Principal, fn func(tx pgx.Tx) error) error {
-	return db.InTx(context.Background(), w.d.App, p.Scope(), fn)
+	return db.InTx(context.Background(), w.D.App, p.Scope(), fn)
 }
 
 // Each party reads only its own side: a supplier its payables (never a retail amount or
@@ -23,7 +23,7 @@ func TestVisibility(t *testing.T) {
 	ctx := context.Background()
 	kinds := func(p tenants.Principal) map[string]bool {
 		t.Helper()
-		es, _, err := w.led.Entries(ctx, p, 100, 0)
+		es, _, err := w.Led.Entries(ctx, p, 100, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,7 +33,7 @@ func TestVisibility(t *testing.T) {
 			if e.OrderID != o.ID {
 				t.Errorf("entry of another order %s", e.OrderID)
 			}
-			if e.PartyKind == "SUPPLIER" && p.Kind == tenants.KindMember && p.MemberID != w.sel.MemberID && e.PartyID != p.MemberID {
+			if e.PartyKind == "SUPPLIER" && p.Kind == tenants.KindMember && p.MemberID != w.Sel.MemberID && e.PartyID != p.MemberID {
 				t.Errorf("supplier %s sees supplier %s's entries", p.MemberID, e.PartyID)
 			}
 		}
@@ -44,13 +44,13 @@ func TestVisibility(t *testing.T) {
 		p    tenants.Principal
 		want []string
 	}{
-		{"Supplier", w.sup, []string{"SUPPLIER/PAYABLE"}},
-		{"Supplier2", w.sup2, []string{"SUPPLIER/PAYABLE"}},
-		{"Operator", w.op, []string{"CONSORTIUM/FEE_REVENUE"}},
-		{"Customer", w.customer(), []string{"CUSTOMER/RECEIVABLE"}},
-		{"Seller", w.sel, []string{"CUSTOMER/RECEIVABLE", "SUPPLIER/PAYABLE", "CONSORTIUM/FEE_REVENUE", "STOREFRONT/MARGIN"}},
-		{"StorefrontKey", w.storefrontKey(), []string{"CUSTOMER/RECEIVABLE", "SUPPLIER/PAYABLE", "CONSORTIUM/FEE_REVENUE", "STOREFRONT/MARGIN"}},
-		{"OtherStorefront", tenants.Principal{Kind: tenants.KindStorefront, ConsortiumID: w.c.ID, StorefrontID: uuid.New(), Role: tenants.RoleStorefront}, nil},
+		{"Supplier", w.Sup, []string{"SUPPLIER/PAYABLE"}},
+		{"Supplier2", w.Sup2, []string{"SUPPLIER/PAYABLE"}},
+		{"Operator", w.Op, []string{"CONSORTIUM/FEE_REVENUE"}},
+		{"Customer", w.Customer(), []string{"CUSTOMER/RECEIVABLE"}},
+		{"Seller", w.Sel, []string{"CUSTOMER/RECEIVABLE", "SUPPLIER/PAYABLE", "CONSORTIUM/FEE_REVENUE", "STOREFRONT/MARGIN"}},
+		{"StorefrontKey", w.StorefrontKey(), []string{"CUSTOMER/RECEIVABLE", "SUPPLIER/PAYABLE", "CONSORTIUM/FEE_REVENUE", "STOREFRONT/MARGIN"}},
+		{"OtherStorefront", tenants.Principal{Kind: tenants.KindStorefront, ConsortiumID: w.C.ID, StorefrontID: uuid.New(), Role: tenants.RoleStorefront}, nil},
 	} {
 		t.Run("OK"+tc.name, func(t *testing.T) {
 			got := kinds(tc.p)
@@ -65,7 +65,7 @@ func TestVisibility(t *testing.T) {
 		})
 	}
 	t.Run("OKSupplierBalance", func(t *testing.T) {
-		bs, err := w.led.Balances(ctx, w.sup)
+		bs, err := w.Led.Balances(ctx, w.Sup)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestVisibility(t *testing.T) {
 		}
 	})
 	t.Run("OKOperatorFeeTotal", func(t *testing.T) {
-		bs, err := w.led.Balances(ctx, w.op)
+		bs, err := w.Led.Balances(ctx, w.Op)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,11 +83,11 @@ func TestVisibility(t *testing.T) {
 		}
 	})
 	t.Run("OKPaging", func(t *testing.T) {
-		first, more, err := w.led.Entries(ctx, w.sel, 2, 0)
+		first, more, err := w.Led.Entries(ctx, w.Sel, 2, 0)
 		if err != nil || !more || len(first) != 2 {
 			t.Fatalf("page 1: %d entries, more %v, %v", len(first), more, err)
 		}
-		rest, more, err := w.led.Entries(ctx, w.sel, 100, first[1].Seq)
+		rest, more, err := w.Led.Entries(ctx, w.Sel, 100, first[1].Seq)
 		if err != nil || more || len(first)+len(rest) != 12 {
 			t.Fatalf("paging gave %d entries, more %v, %v", len(first)+len(rest), more, err)
 		}

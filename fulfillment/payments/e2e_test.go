@@ -33,11 +33,11 @@ func TestSettlementEndToEnd(t *testing.T) {
 	needStripeMock(t)
 	ctx := context.Background()
 	w, _ := ordered(t) // the terms group; its order is left alone (not counted below)
-	base := w.balances(t)
+	base := w.Balances(t)
 	svc := w.pay.WithStripe(payments.StripeConfig{SecretKey: "sk_test_123", WebhookSecret: whsec, BackendURL: stripeMockURL})
-	cat := catalog.NewService(w.d.App, nil)
+	cat := catalog.NewService(w.D.App, nil)
 	warehouse := func(h string, lat, lng float64, region string) uuid.UUID {
-		wh, err := cat.CreateWarehouse(ctx, w.op, catalog.WarehouseCreate{Handle: h, Name: h, Latitude: lat, Longitude: lng, Region: region,
+		wh, err := cat.CreateWarehouse(ctx, w.Op, catalog.WarehouseCreate{Handle: h, Name: h, Latitude: lat, Longitude: lng, Region: region,
 			RegionsServed: []string{"DE"}, HandlingDays: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -47,53 +47,53 @@ func TestSettlementEndToEnd(t *testing.T) {
 	munichWH, hamburgWH := warehouse("munich", 48.35, 11.78, "DE-BY"), warehouse("hamburg", 53.55, 9.99, "DE-HH")
 	variant := func(lv uuid.UUID) uuid.UUID {
 		var v uuid.UUID
-		if err := w.d.Owner.QueryRow(ctx, `SELECT variant_id FROM listing_variants WHERE id = $1`, lv).Scan(&v); err != nil {
+		if err := w.D.Owner.QueryRow(ctx, `SELECT variant_id FROM listing_variants WHERE id = $1`, lv).Scan(&v); err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
 	receive := func(wh, lv uuid.UUID, q int) {
-		if _, err := w.svc.ReceiveStock(ctx, w.op, fulfillment.StockReceipt{WarehouseID: wh, VariantID: variant(lv), Quantity: q}); err != nil {
+		if _, err := w.Svc.ReceiveStock(ctx, w.Op, fulfillment.StockReceipt{WarehouseID: wh, VariantID: variant(lv), Quantity: q}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	sync := func(oid uuid.UUID) { w.as(t, w.sel, func(tx pgx.Tx) error { return ledger.Sync(ctx, tx, oid) }) }
+	sync := func(oid uuid.UUID) { w.As(t, w.Sel, func(tx pgx.Tx) error { return ledger.Sync(ctx, tx, oid) }) }
 	fos := func(oid uuid.UUID) []*fulfillment.FulfillmentOrder {
-		fs, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{oid})
+		fs, err := w.Svc.FulfillmentOrdersOfOrders(ctx, w.Sel, []uuid.UUID{oid})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return fs[0]
 	}
 	ship := func(f *fulfillment.FulfillmentOrder) {
-		shipper := w.op
+		shipper := w.Op
 		if f.Kind == "SUPPLIER" {
-			shipper = w.sup
-			if f.SupplierID == w.sup2.MemberID {
-				shipper = w.sup2
+			shipper = w.Sup
+			if f.SupplierID == w.Sup2.MemberID {
+				shipper = w.Sup2
 			}
-			if _, err := w.svc.AcceptFulfillmentOrder(ctx, shipper, f.ID); err != nil {
+			if _, err := w.Svc.AcceptFulfillmentOrder(ctx, shipper, f.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := w.svc.ShipFulfillmentOrder(ctx, shipper, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "T-" + f.Reference}}); err != nil {
+		if _, err := w.Svc.ShipFulfillmentOrder(ctx, shipper, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "T-" + f.Reference}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	a, wg := w.offer(t, w.sup, 333, 999), w.offer(t, w.sup2, 101, 337)
-	if _, err := w.d.Owner.Exec(ctx, `UPDATE offer_variants SET ships_direct = false WHERE id = $1`, variant(wg)); err != nil {
+	a, wg := w.Offer(t, w.Sup, 333, 999), w.Offer(t, w.Sup2, 101, 337)
+	if _, err := w.D.Owner.Exec(ctx, `UPDATE offer_variants SET ships_direct = false WHERE id = $1`, variant(wg)); err != nil {
 		t.Fatal(err)
 	}
 	receive(munichWH, wg, 5)
-	r, c := w.offer(t, w.sup, 500, 1250), w.offer(t, w.sup2, 7, 13)
+	r, c := w.Offer(t, w.Sup, 500, 1250), w.Offer(t, w.Sup2, 7, 13)
 
 	// Order 1: invoice, paid in two parts; both fulfilment orders ship.
-	o1 := w.buy(t, map[uuid.UUID]int{a: 3, wg: 2}, a, wg)
-	if _, err := svc.RecordPayment(ctx, w.sel, payments.RecordInput{OrderID: o1.ID, Amount: 1000, IdempotencyKey: "o1-1"}); err != nil {
+	o1 := w.Buy(t, map[uuid.UUID]int{a: 3, wg: 2}, a, wg)
+	if _, err := svc.RecordPayment(ctx, w.Sel, payments.RecordInput{OrderID: o1.ID, Amount: 1000, IdempotencyKey: "o1-1"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.MarkPaid(ctx, w.sel, o1.ID, "o1-2"); err != nil {
+	if _, err := svc.MarkPaid(ctx, w.Sel, o1.ID, "o1-2"); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fos(o1.ID) {
@@ -102,7 +102,7 @@ func TestSettlementEndToEnd(t *testing.T) {
 	sync(o1.ID)
 
 	// Order 2: card; both suppliers reject; only the lamp-like R finds stock (Hamburg).
-	o2 := w.buy(t, map[uuid.UUID]int{r: 1, c: 7}, r, c)
+	o2 := w.Buy(t, map[uuid.UUID]int{r: 1, c: 7}, r, c)
 	cp, err := svc.CreatePaymentIntent(ctx, w.customerSeller(), o2.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -116,11 +116,11 @@ func TestSettlementEndToEnd(t *testing.T) {
 	}
 	receive(hamburgWH, r, 1)
 	for _, f := range fos(o2.ID) {
-		who := w.sup
-		if f.SupplierID == w.sup2.MemberID {
-			who = w.sup2
+		who := w.Sup
+		if f.SupplierID == w.Sup2.MemberID {
+			who = w.Sup2
 		}
-		if _, err := w.svc.RejectFulfillmentOrder(ctx, who, f.ID, nil, "cannot ship"); err != nil {
+		if _, err := w.Svc.RejectFulfillmentOrder(ctx, who, f.ID, nil, "cannot ship"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -131,27 +131,27 @@ func TestSettlementEndToEnd(t *testing.T) {
 		}
 	}
 	sync(o2.ID)
-	ref, err := svc.RefundOwed(ctx, w.sel, o2.ID)
+	ref, err := svc.RefundOwed(ctx, w.Sel, o2.ID)
 	if err != nil || ref.Amount != 91 {
 		t.Fatalf("refund %+v, %v; want 0.91", ref, err)
 	}
 
-	got := w.balances(t)
+	got := w.Balances(t)
 	want := map[acct]int64{
-		{"CUSTOMER", w.cust.ID, "RECEIVABLE"}:        0,
-		{"SUPPLIER", w.sup.MemberID, "PAYABLE"}:      0,
-		{"SUPPLIER", w.sup.MemberID, "PAYABLE_DUE"}:  -999 - 500,
-		{"SUPPLIER", w.sup2.MemberID, "PAYABLE"}:     0,
-		{"SUPPLIER", w.sup2.MemberID, "PAYABLE_DUE"}: -202,
-		{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}:        -(150 + 34 + 62),
-		{"CONSORTIUM", w.c.ID, "CASH"}:               1250,
-		{"STOREFRONT", w.sf.ID, "MARGIN"}:            -(1848 + 438 + 688),
-		{"STOREFRONT", w.sf.ID, "CASH"}:              3671,
+		key("CUSTOMER", w.Cust.ID, "RECEIVABLE"):        0,
+		key("SUPPLIER", w.Sup.MemberID, "PAYABLE"):      0,
+		key("SUPPLIER", w.Sup.MemberID, "PAYABLE_DUE"):  -999 - 500,
+		key("SUPPLIER", w.Sup2.MemberID, "PAYABLE"):     0,
+		key("SUPPLIER", w.Sup2.MemberID, "PAYABLE_DUE"): -202,
+		key("CONSORTIUM", w.C.ID, "FEE_REVENUE"):        -(150 + 34 + 62),
+		key("CONSORTIUM", w.C.ID, "CASH"):               1250,
+		key("STOREFRONT", w.SF.ID, "MARGIN"):            -(1848 + 438 + 688),
+		key("STOREFRONT", w.SF.ID, "CASH"):              3671,
 	}
 	for k, v := range want {
 		if got[k]-base[k] != v {
-			t.Errorf("%s %s: %d, want %d", k.kind, k.account, got[k]-base[k], v)
+			t.Errorf("%s %s: %d, want %d", k.Kind, k.Account, got[k]-base[k], v)
 		}
 	}
-	w.check(t)
+	w.Check(t)
 }

@@ -22,29 +22,29 @@ func TestPayoutStatements(t *testing.T) {
 	shipSup(t, w, o)
 	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
 	t.Run("OK", func(t *testing.T) {
-		sts, err := w.pay.PayoutStatements(ctx, w.sup, from, to)
+		sts, err := w.pay.PayoutStatements(ctx, w.Sup, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(sts) != 1 || sts[0].SupplierID != w.sup.MemberID || sts[0].Due != 1100 || sts[0].Lines != 2 {
+		if len(sts) != 1 || sts[0].SupplierID != w.Sup.MemberID || sts[0].Due != 1100 || sts[0].Lines != 2 {
 			t.Fatalf("statements %+v, want sup 11.00 for 2 lines", sts)
 		}
 		var b bytes.Buffer
 		if err := payments.WriteStatementsCSV(&b, sts); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(b.String(), w.sup.MemberID.String()+",EUR,11.00,2,") {
+		if !strings.Contains(b.String(), w.Sup.MemberID.String()+",EUR,11.00,2,") {
 			t.Fatalf("csv %q", b.String())
 		}
 	})
 	t.Run("OKOtherSupplierSeesNothing", func(t *testing.T) {
-		sts, err := w.pay.PayoutStatements(ctx, w.sup2, from, to)
+		sts, err := w.pay.PayoutStatements(ctx, w.Sup2, from, to)
 		if err != nil || len(sts) != 0 {
 			t.Fatalf("got %+v, %v", sts, err)
 		}
 	})
 	t.Run("ErrPeriod", func(t *testing.T) {
-		if _, err := w.pay.PayoutStatements(ctx, w.sup, to, from); apperr.Code(err) != apperr.EINVALID {
+		if _, err := w.pay.PayoutStatements(ctx, w.Sup, to, from); apperr.Code(err) != apperr.EINVALID {
 			t.Fatalf("got %v, want INVALID", err)
 		}
 	})
@@ -55,28 +55,28 @@ func TestSetPayoutAccount(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, 500)
 	t.Run("OK", func(t *testing.T) {
-		if err := w.pay.SetPayoutAccount(ctx, w.sup, "acct_123ABC"); err != nil {
+		if err := w.pay.SetPayoutAccount(ctx, w.Sup, "acct_123ABC"); err != nil {
 			t.Fatal(err)
 		}
-		if err := w.pay.SetPayoutAccount(ctx, w.sup, "acct_456DEF"); err != nil {
+		if err := w.pay.SetPayoutAccount(ctx, w.Sup, "acct_456DEF"); err != nil {
 			t.Fatal(err)
 		}
-		if a, err := w.pay.PayoutAccount(ctx, w.sup); err != nil || a != "acct_456DEF" {
+		if a, err := w.pay.PayoutAccount(ctx, w.Sup); err != nil || a != "acct_456DEF" {
 			t.Fatalf("got %q, %v", a, err)
 		}
-		if a, _ := w.pay.PayoutAccount(ctx, w.sup2); a != "" {
+		if a, _ := w.pay.PayoutAccount(ctx, w.Sup2); a != "" {
 			t.Fatalf("another member sees %q", a)
 		}
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
 		for _, bad := range []string{"", "acct_", "cus_123", "acct_12 3"} {
-			if err := w.pay.SetPayoutAccount(ctx, w.sup, bad); apperr.Code(err) != apperr.EINVALID {
+			if err := w.pay.SetPayoutAccount(ctx, w.Sup, bad); apperr.Code(err) != apperr.EINVALID {
 				t.Errorf("%q: %v, want INVALID", bad, err)
 			}
 		}
 	})
 	t.Run("ErrForbidden", func(t *testing.T) {
-		if err := w.pay.SetPayoutAccount(ctx, w.op, "acct_1"); apperr.Code(err) != apperr.EFORBIDDEN {
+		if err := w.pay.SetPayoutAccount(ctx, w.Op, "acct_1"); apperr.Code(err) != apperr.EFORBIDDEN {
 			t.Fatalf("operator: %v, want FORBIDDEN", err)
 		}
 	})
@@ -86,21 +86,21 @@ func TestSetPayoutAccount(t *testing.T) {
 func shipSup(t *testing.T, w *world, o *fulfillment.Order) {
 	t.Helper()
 	ctx := context.Background()
-	fos, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{o.ID})
+	fos, err := w.Svc.FulfillmentOrdersOfOrders(ctx, w.Sel, []uuid.UUID{o.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fos[0] {
-		if f.SupplierID != w.sup.MemberID {
+		if f.SupplierID != w.Sup.MemberID {
 			continue
 		}
-		if _, err := w.svc.AcceptFulfillmentOrder(ctx, w.sup, f.ID); err != nil {
+		if _, err := w.Svc.AcceptFulfillmentOrder(ctx, w.Sup, f.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.svc.ShipFulfillmentOrder(ctx, w.sup, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "1"}}); err != nil {
+		if _, err := w.Svc.ShipFulfillmentOrder(ctx, w.Sup, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "1"}}); err != nil {
 			t.Fatal(err)
 		}
-		w.as(t, w.sup, func(tx pgx.Tx) error { return ledger.PostLineShipped(ctx, tx, o.ID) })
+		w.As(t, w.Sup, func(tx pgx.Tx) error { return ledger.PostLineShipped(ctx, tx, o.ID) })
 	}
 }
 
@@ -111,7 +111,7 @@ func TestRunPayouts(t *testing.T) {
 	needStripeMock(t)
 	ctx := context.Background()
 	w, o := ordered(t)
-	if err := w.pay.SetPayoutAccount(ctx, w.sup, "acct_1SUP"); err != nil {
+	if err := w.pay.SetPayoutAccount(ctx, w.Sup, "acct_1SUP"); err != nil {
 		t.Fatal(err)
 	}
 	shipSup(t, w, o)
@@ -123,9 +123,9 @@ func TestRunPayouts(t *testing.T) {
 	if n, err := svc.RunPayouts(ctx, 100); err != nil || n != 0 {
 		t.Fatalf("second run paid %d, %v; want 0", n, err)
 	}
-	b := w.balances(t)
-	if b[acct{"SUPPLIER", w.sup.MemberID, "PAYABLE_DUE"}] != 0 || b[acct{"CONSORTIUM", w.c.ID, "CASH"}] != -1100 {
+	b := w.Balances(t)
+	if b[key("SUPPLIER", w.Sup.MemberID, "PAYABLE_DUE")] != 0 || b[key("CONSORTIUM", w.C.ID, "CASH")] != -1100 {
 		t.Fatalf("balances %v", b)
 	}
-	w.check(t)
+	w.Check(t)
 }

@@ -21,44 +21,44 @@ func TestReferral(t *testing.T) {
 			bps     int
 			code    string
 		}{
-			"bps":        {w.sf.ID, w.sup2.MemberID, 0, apperr.EINVALID},
-			"self":       {w.sf.ID, w.sel.MemberID, 100, apperr.EINVALID},
-			"notMember":  {w.sf.ID, uuid.New(), 100, apperr.EINVALID},
-			"notOwnShop": {uuid.New(), w.sup2.MemberID, 100, apperr.ENOTFOUND},
+			"bps":        {w.SF.ID, w.Sup2.MemberID, 0, apperr.EINVALID},
+			"self":       {w.SF.ID, w.Sel.MemberID, 100, apperr.EINVALID},
+			"notMember":  {w.SF.ID, uuid.New(), 100, apperr.EINVALID},
+			"notOwnShop": {uuid.New(), w.Sup2.MemberID, 100, apperr.ENOTFOUND},
 		} {
-			if _, err := w.pay.SetReferral(ctx, w.sel, c.sf, c.ref, c.bps); apperr.Code(err) != c.code {
+			if _, err := w.pay.SetReferral(ctx, w.Sel, c.sf, c.ref, c.bps); apperr.Code(err) != c.code {
 				t.Errorf("%s: %v, want %s", name, err, c.code)
 			}
 		}
-		if _, err := w.pay.SetReferral(ctx, w.sup, w.sf.ID, w.sup2.MemberID, 100); apperr.Code(err) != apperr.ENOTFOUND {
+		if _, err := w.pay.SetReferral(ctx, w.Sup, w.SF.ID, w.Sup2.MemberID, 100); apperr.Code(err) != apperr.ENOTFOUND {
 			t.Errorf("another member's storefront: %v, want NOT_FOUND", err)
 		}
 	})
 	t.Run("OK", func(t *testing.T) {
-		if _, err := w.pay.SetReferral(ctx, w.sel, w.sf.ID, w.sup2.MemberID, 1000); err != nil {
+		if _, err := w.pay.SetReferral(ctx, w.Sel, w.SF.ID, w.Sup2.MemberID, 1000); err != nil {
 			t.Fatal(err)
 		}
-		lv := w.offer(t, w.sup, 1000, 2500)
-		w.buy(t, map[uuid.UUID]int{lv: 2}, lv)
-		wantBalances(t, w.balances(t), map[acct]int64{
-			{"CUSTOMER", w.cust.ID, "RECEIVABLE"}:     5000,
-			{"SUPPLIER", w.sup.MemberID, "PAYABLE"}:   -2000,
-			{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}:     -250,
-			{"REFERRER", w.sup2.MemberID, "REFERRAL"}: -275,
-			{"STOREFRONT", w.sf.ID, "MARGIN"}:         -2475,
+		lv := w.Offer(t, w.Sup, 1000, 2500)
+		w.Buy(t, map[uuid.UUID]int{lv: 2}, lv)
+		wantBalances(t, w.Balances(t), map[acct]int64{
+			key("CUSTOMER", w.Cust.ID, "RECEIVABLE"):     5000,
+			key("SUPPLIER", w.Sup.MemberID, "PAYABLE"):   -2000,
+			key("CONSORTIUM", w.C.ID, "FEE_REVENUE"):     -250,
+			key("REFERRER", w.Sup2.MemberID, "REFERRAL"): -275,
+			key("STOREFRONT", w.SF.ID, "MARGIN"):         -2475,
 		})
-		bs, err := w.led.Balances(ctx, w.sup2)
+		bs, err := w.Led.Balances(ctx, w.Sup2)
 		if err != nil || len(bs) != 1 || bs[0].Account != "REFERRAL" || bs[0].Amount != -275 {
 			t.Fatalf("referrer sees %+v, %v; want only its 2.75", bs, err)
 		}
 		// Removed: the next order keeps the whole margin.
-		if _, err := w.pay.SetReferral(ctx, w.sel, w.sf.ID, uuid.Nil, 0); err != nil {
+		if _, err := w.pay.SetReferral(ctx, w.Sel, w.SF.ID, uuid.Nil, 0); err != nil {
 			t.Fatal(err)
 		}
-		w.buy(t, map[uuid.UUID]int{lv: 2}, lv)
-		if got := w.balances(t)[acct{"REFERRER", w.sup2.MemberID, "REFERRAL"}]; got != -275 {
+		w.Buy(t, map[uuid.UUID]int{lv: 2}, lv)
+		if got := w.Balances(t)[key("REFERRER", w.Sup2.MemberID, "REFERRAL")]; got != -275 {
 			t.Fatalf("referral after removal %d, want still -275", got)
 		}
-		w.check(t)
+		w.Check(t)
 	})
 }

@@ -16,18 +16,18 @@ import (
 func cancelSup2(t *testing.T, w *world, oid uuid.UUID) {
 	t.Helper()
 	ctx := context.Background()
-	fos, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{oid})
+	fos, err := w.Svc.FulfillmentOrdersOfOrders(ctx, w.Sel, []uuid.UUID{oid})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fos[0] {
-		if f.SupplierID == w.sup2.MemberID {
-			if _, err := w.svc.CancelFulfillmentOrder(ctx, w.sel, f.ID, "gone"); err != nil {
+		if f.SupplierID == w.Sup2.MemberID {
+			if _, err := w.Svc.CancelFulfillmentOrder(ctx, w.Sel, f.ID, "gone"); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	w.as(t, w.sel, func(tx pgx.Tx) error { return ledger.PostLineCancelled(ctx, tx, oid) })
+	w.As(t, w.Sel, func(tx pgx.Tx) error { return ledger.PostLineCancelled(ctx, tx, oid) })
 }
 
 // TestRefundOwed: a card order is paid in full, a line is cancelled, the 0.91 it cost is
@@ -39,11 +39,11 @@ func TestRefundOwed(t *testing.T) {
 	w, o := ordered(t)
 	svc := w.pay.WithStripe(payments.StripeConfig{SecretKey: "sk_test_123", WebhookSecret: whsec, BackendURL: stripeMockURL})
 	t.Run("ErrNothingOwed", func(t *testing.T) {
-		if _, err := svc.RefundOwed(ctx, w.sel, o.ID); apperr.Code(err) != apperr.ECONFLICT {
+		if _, err := svc.RefundOwed(ctx, w.Sel, o.ID); apperr.Code(err) != apperr.ECONFLICT {
 			t.Fatalf("got %v, want CONFLICT", err)
 		}
 	})
-	cp, err := svc.CreatePaymentIntent(ctx, w.sel, o.ID)
+	cp, err := svc.CreatePaymentIntent(ctx, w.Sel, o.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,25 +53,25 @@ func TestRefundOwed(t *testing.T) {
 	}
 	cancelSup2(t, w, o.ID)
 	t.Run("OK", func(t *testing.T) {
-		r, err := svc.RefundOwed(ctx, w.sel, o.ID)
+		r, err := svc.RefundOwed(ctx, w.Sel, o.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.Amount != 91 || r.Method != payments.MethodCard || r.StripeRefundID == "" {
 			t.Fatalf("refund %+v, want 0.91 by card", r)
 		}
-		b := w.balances(t)
-		if b[acct{"CUSTOMER", w.cust.ID, "RECEIVABLE"}] != 0 || b[acct{"CONSORTIUM", w.c.ID, "CASH"}] != 3425-91 {
+		b := w.Balances(t)
+		if b[key("CUSTOMER", w.Cust.ID, "RECEIVABLE")] != 0 || b[key("CONSORTIUM", w.C.ID, "CASH")] != 3425-91 {
 			t.Fatalf("balances %v", b)
 		}
-		inv, _ := w.pay.Invoice(ctx, w.sel, o.ID)
+		inv, _ := w.pay.Invoice(ctx, w.Sel, o.ID)
 		if inv.Amount != 3334 || inv.Paid != 3334 || inv.Status != "PAID" {
 			t.Fatalf("invoice %+v", inv)
 		}
-		w.check(t)
+		w.Check(t)
 	})
 	t.Run("ErrAlreadyRefunded", func(t *testing.T) {
-		if _, err := svc.RefundOwed(ctx, w.sel, o.ID); apperr.Code(err) != apperr.ECONFLICT {
+		if _, err := svc.RefundOwed(ctx, w.Sel, o.ID); apperr.Code(err) != apperr.ECONFLICT {
 			t.Fatalf("got %v, want CONFLICT", err)
 		}
 	})

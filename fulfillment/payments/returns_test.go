@@ -16,7 +16,7 @@ import (
 func shipAll(t *testing.T, w *world, o *fulfillment.Order, sups ...tenants.Principal) {
 	t.Helper()
 	ctx := context.Background()
-	fos, err := w.svc.FulfillmentOrdersOfOrders(ctx, w.sel, []uuid.UUID{o.ID})
+	fos, err := w.Svc.FulfillmentOrdersOfOrders(ctx, w.Sel, []uuid.UUID{o.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,10 +25,10 @@ func shipAll(t *testing.T, w *world, o *fulfillment.Order, sups ...tenants.Princ
 			if f.SupplierID != s.MemberID {
 				continue
 			}
-			if _, err := w.svc.AcceptFulfillmentOrder(ctx, s, f.ID); err != nil {
+			if _, err := w.Svc.AcceptFulfillmentOrder(ctx, s, f.ID); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := w.svc.ShipFulfillmentOrder(ctx, s, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "T-" + f.Reference}}); err != nil {
+			if _, err := w.Svc.ShipFulfillmentOrder(ctx, s, f.ID, []fulfillment.ShipmentInput{{Carrier: "DHL", TrackingNumber: "T-" + f.Reference}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -46,34 +46,34 @@ func TestReturnUnits(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, 500)
 	svc := w.pay.WithStripe(payments.StripeConfig{SecretKey: "sk_test_123", BackendURL: stripeMockURL})
-	lv := w.offer(t, w.sup, 1000, 2500)
-	o := w.buy(t, map[uuid.UUID]int{lv: 4}, lv)
-	if _, err := svc.MarkPaid(ctx, w.sel, o.ID, "paid"); err != nil {
+	lv := w.Offer(t, w.Sup, 1000, 2500)
+	o := w.Buy(t, map[uuid.UUID]int{lv: 4}, lv)
+	if _, err := svc.MarkPaid(ctx, w.Sel, o.ID, "paid"); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.SetPayoutAccount(ctx, w.sup, "acct_1SUP"); err != nil {
+	if err := svc.SetPayoutAccount(ctx, w.Sup, "acct_1SUP"); err != nil {
 		t.Fatal(err)
 	}
-	shipAll(t, w, o, w.sup)
+	shipAll(t, w, o, w.Sup)
 	if n, err := svc.RunPayouts(ctx, 100); err != nil || n != 1 {
 		t.Fatalf("payouts %d, %v; want 1", n, err)
 	}
 	line := o.Lines[0].ID
 
 	t.Run("ErrMoreThanShipped", func(t *testing.T) {
-		_, err := svc.ReturnUnits(ctx, w.sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 5}}})
+		_, err := svc.ReturnUnits(ctx, w.Sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 5}}})
 		if apperr.Code(err) != apperr.EINVALID {
 			t.Fatalf("got %v, want INVALID", err)
 		}
 	})
 	t.Run("ErrSupplierMayNotReturn", func(t *testing.T) {
-		_, err := svc.ReturnUnits(ctx, w.sup, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 1}}})
+		_, err := svc.ReturnUnits(ctx, w.Sup, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 1}}})
 		if err == nil {
 			t.Fatal("a supplier recorded a return")
 		}
 	})
 	t.Run("OK", func(t *testing.T) {
-		r, err := svc.ReturnUnits(ctx, w.sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 1}},
+		r, err := svc.ReturnUnits(ctx, w.Sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 1}},
 			Reason: "damaged", IdempotencyKey: "ret-1"})
 		if err != nil {
 			t.Fatal(err)
@@ -81,7 +81,7 @@ func TestReturnUnits(t *testing.T) {
 		if r.Amount != 2500 || r.Refund == nil || r.Refund.Amount != 2500 || len(r.Reversals) != 1 || r.Reversals[0].Amount != 1000 {
 			t.Fatalf("return %+v refund %+v reversals %+v; want 25.00 refunded and 10.00 reversed", r, r.Refund, r.Reversals)
 		}
-		again, err := svc.ReturnUnits(ctx, w.sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 1}},
+		again, err := svc.ReturnUnits(ctx, w.Sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 1}},
 			IdempotencyKey: "ret-1"})
 		if err != nil || again.ID != r.ID || again.Refund != nil {
 			t.Fatalf("retry %+v, %v; want the first return, nothing repeated", again, err)
@@ -90,20 +90,20 @@ func TestReturnUnits(t *testing.T) {
 		// the storefront; shipped → 40.00 due, paid out from the platform's cash; one unit
 		// back: 25.00 refunded by the storefront, 10.00 taken back from sup, fee 1.25 and
 		// margin 13.75 reversed.
-		wantBalances(t, w.balances(t), map[acct]int64{
-			{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}: -375,
-			{"CONSORTIUM", w.c.ID, "CASH"}:        -3000,
-			{"STOREFRONT", w.sf.ID, "MARGIN"}:     -4125,
-			{"STOREFRONT", w.sf.ID, "CASH"}:       7500,
+		wantBalances(t, w.Balances(t), map[acct]int64{
+			key("CONSORTIUM", w.C.ID, "FEE_REVENUE"): -375,
+			key("CONSORTIUM", w.C.ID, "CASH"):        -3000,
+			key("STOREFRONT", w.SF.ID, "MARGIN"):     -4125,
+			key("STOREFRONT", w.SF.ID, "CASH"):       7500,
 		})
-		inv, err := svc.Invoice(ctx, w.sel, o.ID)
+		inv, err := svc.Invoice(ctx, w.Sel, o.ID)
 		if err != nil || inv.Amount != 7500 || inv.Paid != 7500 || inv.Status != "PAID" {
 			t.Fatalf("invoice %+v, %v; want 75.00 paid", inv, err)
 		}
-		w.check(t)
+		w.Check(t)
 	})
 	t.Run("ErrNoMoreThanRemain", func(t *testing.T) {
-		_, err := svc.ReturnUnits(ctx, w.sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 4}}})
+		_, err := svc.ReturnUnits(ctx, w.Sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: line, Quantity: 4}}})
 		if apperr.Code(err) != apperr.EINVALID {
 			t.Fatalf("got %v, want INVALID (3 left)", err)
 		}
@@ -118,13 +118,13 @@ func TestReturnBeforePayout(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, 500)
 	svc := w.pay.WithStripe(payments.StripeConfig{SecretKey: "sk_test_123", BackendURL: stripeMockURL})
-	lv := w.offer(t, w.sup, 1000, 2500)
-	o := w.buy(t, map[uuid.UUID]int{lv: 4}, lv)
-	if err := svc.SetPayoutAccount(ctx, w.sup, "acct_1SUP"); err != nil {
+	lv := w.Offer(t, w.Sup, 1000, 2500)
+	o := w.Buy(t, map[uuid.UUID]int{lv: 4}, lv)
+	if err := svc.SetPayoutAccount(ctx, w.Sup, "acct_1SUP"); err != nil {
 		t.Fatal(err)
 	}
-	shipAll(t, w, o, w.sup)
-	r, err := svc.ReturnUnits(ctx, w.sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
+	shipAll(t, w, o, w.Sup)
+	r, err := svc.ReturnUnits(ctx, w.Sel, payments.ReturnInput{OrderID: o.ID, Lines: []payments.ReturnLine{{OrderLineID: o.Lines[0].ID, Quantity: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,15 +134,15 @@ func TestReturnBeforePayout(t *testing.T) {
 	if n, err := svc.RunPayouts(ctx, 100); err != nil || n != 1 {
 		t.Fatalf("payouts %d, %v", n, err)
 	}
-	wantBalances(t, w.balances(t), map[acct]int64{
-		{"CUSTOMER", w.cust.ID, "RECEIVABLE"}: 7500,
-		{"CONSORTIUM", w.c.ID, "FEE_REVENUE"}: -375,
-		{"CONSORTIUM", w.c.ID, "CASH"}:        -3000,
-		{"STOREFRONT", w.sf.ID, "MARGIN"}:     -4125,
+	wantBalances(t, w.Balances(t), map[acct]int64{
+		key("CUSTOMER", w.Cust.ID, "RECEIVABLE"): 7500,
+		key("CONSORTIUM", w.C.ID, "FEE_REVENUE"): -375,
+		key("CONSORTIUM", w.C.ID, "CASH"):        -3000,
+		key("STOREFRONT", w.SF.ID, "MARGIN"):     -4125,
 	})
-	inv, err := svc.Invoice(ctx, w.sel, o.ID)
+	inv, err := svc.Invoice(ctx, w.Sel, o.ID)
 	if err != nil || inv.Amount != 7500 || inv.Status != "OPEN" {
 		t.Fatalf("invoice %+v, %v; want 75.00 open", inv, err)
 	}
-	w.check(t)
+	w.Check(t)
 }

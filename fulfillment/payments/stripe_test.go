@@ -38,7 +38,7 @@ func TestCardPayment(t *testing.T) {
 	ctx := context.Background()
 	w, o := ordered(t)
 	svc := w.pay.WithStripe(payments.StripeConfig{SecretKey: "sk_test_123", WebhookSecret: whsec, BackendURL: stripeMockURL})
-	cp, err := svc.CreatePaymentIntent(ctx, w.sel, o.ID)
+	cp, err := svc.CreatePaymentIntent(ctx, w.Sel, o.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,14 +75,14 @@ func TestCardPayment(t *testing.T) {
 			t.Fatalf("status %d, want 400", c)
 		}
 	})
-	if inv, _ := w.pay.Invoice(ctx, w.sel, o.ID); inv.Paid != 0 {
+	if inv, _ := w.pay.Invoice(ctx, w.Sel, o.ID); inv.Paid != 0 {
 		t.Fatal("a refused webhook paid the invoice")
 	}
 	t.Run("OK", func(t *testing.T) {
 		if c := post(ok, signed(ok, whsec, time.Now())); c != 200 {
 			t.Fatalf("status %d, want 200", c)
 		}
-		inv, _ := w.pay.Invoice(ctx, w.sel, o.ID)
+		inv, _ := w.pay.Invoice(ctx, w.Sel, o.ID)
 		if inv.Status != "PAID" || inv.Method != payments.MethodCard {
 			t.Fatalf("invoice %+v, want PAID by CARD", inv)
 		}
@@ -101,11 +101,11 @@ func TestCardPayment(t *testing.T) {
 		if c := post(again, signed(again, whsec, time.Now())); c != 200 {
 			t.Fatalf("status %d, want 200", c)
 		}
-		b := w.balances(t)
-		if b[acct{"CONSORTIUM", w.c.ID, "CASH"}] != 3425 || b[acct{"CUSTOMER", w.cust.ID, "RECEIVABLE"}] != 0 {
+		b := w.Balances(t)
+		if b[key("CONSORTIUM", w.C.ID, "CASH")] != 3425 || b[key("CUSTOMER", w.Cust.ID, "RECEIVABLE")] != 0 {
 			t.Fatalf("balances %v", b)
 		}
-		w.check(t)
+		w.Check(t)
 	})
 	t.Run("ErrNoSecret", func(t *testing.T) {
 		_, err := w.pay.HandleStripeWebhook(ctx, ok, signed(ok, whsec, time.Now()))
@@ -121,7 +121,7 @@ func TestCardPaymentFailed(t *testing.T) {
 	ctx := context.Background()
 	w, o := ordered(t)
 	svc := w.pay.WithStripe(payments.StripeConfig{SecretKey: "sk_test_123", WebhookSecret: whsec, BackendURL: stripeMockURL})
-	cp, err := svc.CreatePaymentIntent(ctx, w.sel, o.ID)
+	cp, err := svc.CreatePaymentIntent(ctx, w.Sel, o.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +129,8 @@ func TestCardPaymentFailed(t *testing.T) {
 	if _, err := svc.HandleStripeWebhook(ctx, ev, signed(ev, whsec, time.Now())); err != nil {
 		t.Fatal(err)
 	}
-	inv, _ := w.pay.Invoice(ctx, w.sel, o.ID)
-	pays, err := w.pay.PaymentsOfOrders(ctx, w.sel, []uuid.UUID{o.ID})
+	inv, _ := w.pay.Invoice(ctx, w.Sel, o.ID)
+	pays, err := w.pay.PaymentsOfOrders(ctx, w.Sel, []uuid.UUID{o.ID})
 	if err != nil || len(pays[0]) != 1 || pays[0][0].Status != "FAILED" || inv.Paid != 0 {
 		t.Fatalf("payments %v invoice %+v, %v", pays, inv, err)
 	}
