@@ -127,12 +127,13 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
 	if mode != textNone {
 		rank = "s.rank"
 	}
-	// A browse scans the whole catalog: the count and facets and the page each read it
-	// again (NOT MATERIALIZED) through the indexes that suit them, which is cheaper than
-	// writing and re-reading ~100,000 rows. Text matches are read once and kept.
-	mat := "NOT MATERIALIZED"
-	if mode != textNone {
-		mat = "MATERIALIZED"
+	// An unfiltered browse never reads all of m: the count and facets come from the
+	// counts and the page from an index walk (NOT MATERIALIZED lets each use its index).
+	// Other searches read their matches once and keep them for the count, the facets
+	// and the page.
+	mat := "MATERIALIZED"
+	if countable(q.Filter, mode) {
+		mat = "NOT MATERIALIZED"
 	}
 	// wholesale, list_margin and list_margin_bps are the list-price sort keys of a browse
 	// (pageSQL), indexed by migration 010; a text search sorts its matches in full.
@@ -157,7 +158,7 @@ m AS %[7]s (
 	}
 	writeFilters(&b, &a, cid, q.Filter)
 	b.WriteString("\n)")
-	writeFacetSource(&b, &a, c, q, mode, cid, mid)
+	writeFacetSource(&b, c, q, mode, cid, mid)
 	// One pass counts the matches and, unless skipped, the three value facets; the
 	// supplier set (g = 6) covers every match, so it also gives the totals.
 	if q.NoFacets {
@@ -206,21 +207,22 @@ func blockedSuppliersSQL(cid, mid string) string {
 
 // empty reports whether f filters nothing.
 func (f Filter) empty() bool {
-	return f.CategoryPath == "" && len(f.Brands) == 0 && len(f.SupplierIDs) == 0 && countable(f, textNone)
+	return f.CategoryPath == "" && len(f.Brands) == 0 && len(f.SupplierIDs) == 0 && len(f.FulfillmentModes) == 0 &&
+		f.ShipsTo == "" && !f.InStock && f.WholesaleMin == nil && f.WholesaleMax == nil && f.MarginMin == nil &&
+		f.MarginMax == nil && f.MarginBpsMin == nil && f.MarginBpsMax == nil
 }
 
-// countable reports whether offer_search_counts can give the count and facets of q: a
-// browse whose filters are all columns of its rows (category, brand, supplier).
+// countable reports whether offer_search_counts gives the count and facets of q: a
+// browse without filters. (With filters the live scan is as cheap: the allow-listed
+// offers would be read one by one again for every filter.)
 func countable(f Filter, mode textMode) bool {
-	return mode == textNone && len(f.FulfillmentModes) == 0 && f.ShipsTo == "" && !f.InStock &&
-		f.WholesaleMin == nil && f.WholesaleMax == nil && f.MarginMin == nil && f.MarginMax == nil &&
-		f.MarginBpsMin == nil && f.MarginBpsMax == nil
+	return mode == textNone && f.empty()
 }
 
 // writeFacetSource writes fm, the rows the count and facets sum: the matches one by one,
 // or for a countable browse the per-supplier counts the caller is entitled to plus, for a
 // member, the allow-listed offers of other suppliers it is on, counted live.
-func writeFacetSource(b *strings.Builder, a *sqlArgs, c caller, q Query, mode textMode, cid, mid string) {
+func writeFacetSource(b *strings.Builder, c caller, q Query, mode textMode, cid, mid string) {
 	if !countable(q.Filter, mode) {
 		b.WriteString(`,
 fm AS (SELECT supplier_id, category_id, brand, 1 AS n, ships_direct::int AS direct, in_warehouse::int AS warehouse FROM m)`)
@@ -236,7 +238,6 @@ fm AS (
 		fmt.Fprintf(b, `
     AND (s.supplier_id = %[1]s OR (NOT s.allow_list AND s.supplier_id NOT IN (%[2]s)))`, mid, blockedSuppliersSQL(cid, mid))
 	}
-	writeFilters(b, a, cid, q.Filter)
 	if !c.all {
 		fmt.Fprintf(b, `
   UNION ALL
@@ -245,14 +246,13 @@ fm AS (
   WHERE s.consortium_id = %[1]s AND s.status = 'ACTIVE' AND s.visibility = 'ALLOW_LIST' AND s.supplier_id <> %[2]s
     AND s.offer_id IN (SELECT v.offer_id FROM offer_visibility v WHERE v.consortium_id = %[1]s AND v.member_id = %[2]s)
     AND s.supplier_id NOT IN (%[3]s)`, cid, mid, blockedSuppliersSQL(cid, mid))
-		writeFilters(b, a, cid, q.Filter)
 	}
 	b.WriteString("\n)")
 }
 
 // pageSQL selects the page's ids and sort keys from m.
 //
-// A browse sorted by price or margin does not sort every match. The caller pays list
+// An unfiltered browse sorted by price or margin does not sort every match. The caller pays list
 // price at most suppliers: their first offset+first rows come from a walk of the list
 // price or margin index (pa). Only rows of the suppliers that give the caller a discount
 // can still be missing, and only those that could beat pa's last row: a discount of at
@@ -278,7 +278,7 @@ func pageSQL(a *sqlArgs, q Query, offset int, mode textMode, cid string) string 
 		list, key, op = "list_margin_bps DESC, list_margin DESC, offer_id", "list_margin_bps", ">="
 		bound = "CASE WHEN n < %s THEN -9223372036854775807 ELSE min_bps - dmax - 1 END"
 	}
-	if mode != textNone || list == "" {
+	if !countable(q.Filter, mode) || list == "" {
 		return fmt.Sprintf("SELECT offer_id, %s FROM m ORDER BY %s LIMIT %s OFFSET %s", cols, orderBy(q.Sort, ""), limit, off)
 	}
 	k := a.add(offset + q.First)
