@@ -80,9 +80,12 @@ func (a *sqlArgs) add(v any) string {
 // The caller's price: the lead variant's wholesale less the approved agreement discount
 // (rounded down, as catalog.ApplyDiscount), the margin against suggested retail, and the
 // margin in basis points of suggested retail (rounded down).
+//
+// discExpr finds a row's discount. Where m holds many rows it is computed once per row
+// (dd.d, see buildSearch) and the other expressions read it from there.
 const (
 	discExpr      = `coalesce(((SELECT bps FROM disc))[array_position((SELECT sups FROM disc), s.supplier_id)], 0)`
-	effExpr       = `(s.wholesale - s.wholesale * ` + discExpr + ` / 10000)`
+	effExpr       = `(s.wholesale - s.wholesale * dd.d / 10000)`
 	marginExpr    = `(s.suggested_retail - ` + effExpr + `)`
 	marginBpsExpr = `(` + marginExpr + ` * 10000 / s.suggested_retail)`
 )
@@ -123,31 +126,37 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
 	case textFuzzy:
 		from = fmt.Sprintf("offer_search_fuzzy_rows(%s) s", a.add(q.Text))
 	}
-	rank := "0::real"
-	if mode != textNone {
-		rank = "s.rank"
-	}
 	// An unfiltered browse never reads all of m: the count and facets come from the
-	// counts and the page from an index walk (NOT MATERIALIZED lets each use its index).
-	// Other searches read their matches once and keep them for the count, the facets
-	// and the page.
+	// counts and the page from an index walk (NOT MATERIALIZED lets each use its index,
+	// and computes only the columns it reads). Other searches read their matches once
+	// and keep what the facets and the page need: writing a column of every match costs
+	// more than computing it.
 	mat := "MATERIALIZED"
-	if countable(q.Filter, mode) {
-		mat = "NOT MATERIALIZED"
-	}
-	// wholesale, list_margin and list_margin_bps are the list-price sort keys of a browse
-	// (pageSQL), indexed by migration 010; a text search sorts its matches in full.
-	listKeys := "s.list_margin, s.list_margin_bps"
+	cols := map[string]string{"rank": "0::real", "eff": effExpr, "margin": marginExpr, "margin_bps": marginBpsExpr,
+		"created_at": "s.created_at"}
 	if mode != textNone {
-		listKeys = "NULL::bigint AS list_margin, NULL::bigint AS list_margin_bps"
+		cols["rank"] = "s.rank"
+	}
+	var keys []string
+	// The discount is looked up once per row (OFFSET 0 keeps the planner from copying
+	// the lookup into every expression that reads it) where m is read in full.
+	disc := "CROSS JOIN LATERAL (SELECT " + discExpr + " AS d OFFSET 0) dd"
+	if countable(q.Filter, mode) {
+		mat, disc = "NOT MATERIALIZED", ""
+		// The list-price sort keys of pageSQL, indexed by migration 010.
+		keys = append(keys, "s.wholesale", "s.list_margin", "s.list_margin_bps")
+		for k, v := range cols {
+			cols[k] = strings.ReplaceAll(v, "dd.d", discExpr)
+		}
+	}
+	for _, k := range sortColumns(q.Sort) {
+		keys = append(keys, cols[k]+" AS "+k)
 	}
 	fmt.Fprintf(&b, `,
-m AS %[7]s (
-  SELECT s.offer_id, s.supplier_id, s.category_id, s.brand, s.ships_direct, s.in_warehouse, s.created_at,
-         %[1]s AS rank, %[8]s AS discount_bps,
-         %[2]s AS eff, %[3]s AS margin, %[4]s AS margin_bps, s.wholesale, %[9]s
-  FROM %[5]s
-  WHERE s.consortium_id = %[6]s AND s.status = 'ACTIVE'`, rank, effExpr, marginExpr, marginBpsExpr, from, cid, mat, discExpr, listKeys)
+m AS %[1]s (
+  SELECT s.offer_id, s.supplier_id, s.category_id, s.brand, s.ships_direct, s.in_warehouse, %[2]s
+  FROM %[3]s %[4]s
+  WHERE s.consortium_id = %[5]s AND s.status = 'ACTIVE'`, mat, strings.Join(keys, ", "), from, disc, cid)
 	if !c.all {
 		// The entitlement rule again, beside the row-level security policy: two walls.
 		fmt.Fprintf(&b, `
