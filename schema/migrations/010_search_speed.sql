@@ -11,6 +11,7 @@
 -- 3. Indexes on list price and list margin let price and margin sorts walk an index for
 --    the suppliers whose price the caller pays undiscounted; the few suppliers that give
 --    the caller a discount are sorted live and merged.
+-- 4. offer_search_read tests the caller's role once per query, not once per row.
 
 -- 1. The text table's copy of the searchable row. The indexing job writes both rows in
 -- one statement; offer_search_sync_access (replaced below) copies status and visibility
@@ -68,8 +69,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 500 
          s.regions, s.in_stock, s.created_at
   FROM offer_search_text s
   WHERE s.document @@ p_query AND s.consortium_id = (SELECT app_consortium()) AND s.status = 'ACTIVE'
-    AND ((SELECT app_role()) IN ('operator', 'system') OR
-      ((SELECT app_role()) = 'member' AND (s.supplier_id = (SELECT app_member()) OR (
+    AND ((SELECT app_role() IN ('operator', 'system')) OR
+      ((SELECT app_role() = 'member') AND (s.supplier_id = (SELECT app_member()) OR (
         (s.visibility = 'CONSORTIUM' OR s.offer_id IN (
               SELECT v.offer_id FROM offer_visibility v
               WHERE v.consortium_id = app_consortium() AND v.member_id = app_member()))
@@ -95,8 +96,8 @@ SET search_path = public, pg_temp SET pg_trgm.word_similarity_threshold = 0.52 R
          s.created_at
   FROM offer_search s
   WHERE p_text <% s.title AND s.consortium_id = (SELECT app_consortium()) AND s.status = 'ACTIVE'
-    AND ((SELECT app_role()) IN ('operator', 'system') OR
-      ((SELECT app_role()) = 'member' AND (s.supplier_id = (SELECT app_member()) OR (
+    AND ((SELECT app_role() IN ('operator', 'system')) OR
+      ((SELECT app_role() = 'member') AND (s.supplier_id = (SELECT app_member()) OR (
         (s.visibility = 'CONSORTIUM' OR s.offer_id IN (
               SELECT v.offer_id FROM offer_visibility v
               WHERE v.consortium_id = app_consortium() AND v.member_id = app_member()))
@@ -127,8 +128,8 @@ CREATE TABLE offer_search_counts (
 ALTER TABLE offer_search_counts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY offer_search_counts_read ON offer_search_counts FOR SELECT
   USING (consortium_id = (SELECT app_consortium()) AND (
-    (SELECT app_role()) IN ('operator', 'system') OR
-    ((SELECT app_role()) = 'member' AND (supplier_id = (SELECT app_member()) OR (
+    (SELECT app_role() IN ('operator', 'system')) OR
+    ((SELECT app_role() = 'member') AND (supplier_id = (SELECT app_member()) OR (
       NOT allow_list
       AND supplier_id NOT IN (
             SELECT sp.member_id FROM supplier_profiles sp
@@ -191,3 +192,22 @@ CREATE INDEX offer_search_price_idx ON offer_search (consortium_id, wholesale, o
 CREATE INDEX offer_search_price_desc_idx ON offer_search (consortium_id, wholesale DESC, offer_id);
 CREATE INDEX offer_search_margin_idx ON offer_search (consortium_id, list_margin DESC, offer_id);
 CREATE INDEX offer_search_margin_bps_idx ON offer_search (consortium_id, list_margin_bps DESC, list_margin DESC, offer_id);
+
+-- 4. offer_search_read again, with the role tests as booleans computed once per query
+-- instead of text comparisons on every row (the same rule; a browse tests it on every
+-- offer of the consortium).
+DROP POLICY offer_search_read ON offer_search;
+CREATE POLICY offer_search_read ON offer_search FOR SELECT
+  USING (consortium_id = (SELECT app_consortium()) AND (
+    (SELECT app_role() IN ('operator', 'system')) OR
+    ((SELECT app_role() = 'member') AND (supplier_id = (SELECT app_member()) OR (
+      status <> 'DRAFT'
+      AND (visibility = 'CONSORTIUM' OR offer_id IN (
+            SELECT v.offer_id FROM offer_visibility v
+            WHERE v.consortium_id = app_consortium() AND v.member_id = app_member()))
+      AND supplier_id NOT IN (
+            SELECT sp.member_id FROM supplier_profiles sp
+            WHERE sp.consortium_id = app_consortium() AND sp.agreement_required
+              AND NOT EXISTS (SELECT 1 FROM sourcing_agreements a
+                              WHERE a.consortium_id = sp.consortium_id AND a.supplier_id = sp.member_id
+                                AND a.seller_id = app_member() AND a.status = 'APPROVED')))))));
