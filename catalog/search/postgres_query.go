@@ -116,15 +116,15 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
   FROM sourcing_agreements a
   WHERE a.consortium_id = %[1]s AND a.seller_id = %[2]s AND a.status = 'APPROVED' AND a.discount_bps > 0)`, cid, mid)
 	}
-	// Text matches come with their columns from the candidate functions (migration 010),
-	// which apply the caller's entitlement themselves; a browse reads offer_search under
+	// Text matches come with their columns from offer_search_candidates (migration 010),
+	// which applies the caller's entitlement themselves; a browse reads offer_search under
 	// its policy. Either way the rule is applied again here.
 	from := "offer_search s"
 	switch mode {
 	case textFTS:
-		from = fmt.Sprintf("offer_search_match_rows("+tsquerySQL+", %s) s", a.add(q.Text), a.add(q.Sort == SortRelevance))
+		from = fmt.Sprintf("offer_search_candidates("+tsquerySQL+", NULL, %s) s", a.add(q.Text), a.add(q.Sort == SortRelevance))
 	case textFuzzy:
-		from = fmt.Sprintf("offer_search_fuzzy_rows(%s) s", a.add(q.Text))
+		from = fmt.Sprintf("offer_search_candidates(NULL, %s, false) s", a.add(q.Text))
 	}
 	// An unfiltered browse never reads all of m: the count and facets come from the
 	// counts and the page from an index walk (NOT MATERIALIZED lets each use its index,

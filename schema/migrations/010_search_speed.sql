@@ -52,62 +52,52 @@ END
 $$;
 
 -- The search's columns of the ACTIVE offers the caller may source, for the matches of a
--- text search. These functions run as the owner (the match operators are not leakproof,
--- so under row-level security their indexes would be unusable) and therefore apply the
--- rule of offer_search_read themselves, for the caller of the transaction's scope: the
+-- text search. This function runs as the owner (the match operators are not leakproof,
+-- so under row-level security their indexes would be unusable) and therefore applies
+-- the rule of offer_search_read itself, for the caller of the transaction's scope: the
 -- operator and the system see every offer of the consortium, a member its own and the
--- entitled ones. The search applies the same rule again to what they return, and reads
+-- entitled ones. The search applies the same rule again to what it returns, and reads
 -- the hits it shows from offer_search, under its policy.
-CREATE FUNCTION offer_search_match_rows(p_query tsquery, p_rank boolean)
-RETURNS TABLE (consortium_id uuid, offer_id uuid, rank real, supplier_id uuid, status text, visibility text, category_id uuid,
-  brand text, wholesale bigint, suggested_retail bigint, ships_direct boolean, in_warehouse boolean,
-  regions text[], in_stock boolean, created_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp ROWS 500 AS $$
-  -- Ranking reads every match's positions: only when the caller sorts by relevance.
-  SELECT s.consortium_id, s.offer_id, CASE WHEN p_rank THEN ts_rank_cd(s.document, p_query) ELSE 0 END, s.supplier_id, s.status,
-         s.visibility, s.category_id, s.brand, s.wholesale, s.suggested_retail, s.ships_direct, s.in_warehouse,
-         s.regions, s.in_stock, s.created_at
-  FROM offer_search_text s
-  WHERE s.document @@ p_query AND s.consortium_id = (SELECT app_consortium()) AND s.status = 'ACTIVE'
-    AND ((SELECT app_role() IN ('operator', 'system')) OR
-      ((SELECT app_role() = 'member') AND (s.supplier_id = (SELECT app_member()) OR (
-        (s.visibility = 'CONSORTIUM' OR s.offer_id IN (
-              SELECT v.offer_id FROM offer_visibility v
-              WHERE v.consortium_id = app_consortium() AND v.member_id = app_member()))
-        AND s.supplier_id NOT IN (
-              SELECT sp.member_id FROM supplier_profiles sp
-              WHERE sp.consortium_id = app_consortium() AND sp.agreement_required
-                AND NOT EXISTS (SELECT 1 FROM sourcing_agreements a
-                                WHERE a.consortium_id = sp.consortium_id AND a.supplier_id = sp.member_id
-                                  AND a.seller_id = app_member() AND a.status = 'APPROVED'))))))
-$$;
-
--- The typo fallback's rows (see offer_search_fuzzy in 004 for the threshold). A session
--- that has not used pg_trgm yet may not set its threshold: load it first.
+--
+-- p_query set: the full-text matches (ranked only when p_rank: ranking reads every
+-- match's positions). Otherwise the typo fallback, trigram word similarity of p_text to
+-- titles (the threshold is 004's: one typo in a 7-letter word passes; a session that has not used
+-- pg_trgm yet may not set it, hence show_trgm first). Dynamic so each call is planned
+-- for its own text.
 SELECT show_trgm('');
-CREATE FUNCTION offer_search_fuzzy_rows(p_text text)
-RETURNS TABLE (consortium_id uuid, offer_id uuid, rank real, supplier_id uuid, status text, visibility text, category_id uuid,
-  brand text, wholesale bigint, suggested_retail bigint, ships_direct boolean, in_warehouse boolean,
-  regions text[], in_stock boolean, created_at timestamptz)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = public, pg_temp SET pg_trgm.word_similarity_threshold = 0.52 ROWS 100 AS $$
-  SELECT s.consortium_id, s.offer_id, word_similarity(p_text, s.title), s.supplier_id, s.status, s.visibility, s.category_id,
-         s.brand, s.wholesale, s.suggested_retail, s.ships_direct, s.in_warehouse, s.regions, s.in_stock,
-         s.created_at
-  FROM offer_search s
-  WHERE p_text <% s.title AND s.consortium_id = (SELECT app_consortium()) AND s.status = 'ACTIVE'
-    AND ((SELECT app_role() IN ('operator', 'system')) OR
-      ((SELECT app_role() = 'member') AND (s.supplier_id = (SELECT app_member()) OR (
-        (s.visibility = 'CONSORTIUM' OR s.offer_id IN (
-              SELECT v.offer_id FROM offer_visibility v
-              WHERE v.consortium_id = app_consortium() AND v.member_id = app_member()))
-        AND s.supplier_id NOT IN (
-              SELECT sp.member_id FROM supplier_profiles sp
-              WHERE sp.consortium_id = app_consortium() AND sp.agreement_required
-                AND NOT EXISTS (SELECT 1 FROM sourcing_agreements a
-                                WHERE a.consortium_id = sp.consortium_id AND a.supplier_id = sp.member_id
-                                  AND a.seller_id = app_member() AND a.status = 'APPROVED'))))))
-$$;
+CREATE FUNCTION offer_search_candidates(p_query tsquery, p_text text, p_rank boolean)
+RETURNS TABLE (consortium_id uuid, offer_id uuid, rank real, supplier_id uuid, status text, visibility text,
+  category_id uuid, brand text, wholesale bigint, suggested_retail bigint, ships_direct boolean,
+  in_warehouse boolean, regions text[], in_stock boolean, created_at timestamptz)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = public, pg_temp SET pg_trgm.word_similarity_threshold = 0.52 ROWS 500 AS $fn$
+BEGIN
+  RETURN QUERY EXECUTE format($q$
+    SELECT s.consortium_id, s.offer_id, %s::real, s.supplier_id, s.status, s.visibility, s.category_id, s.brand,
+           s.wholesale, s.suggested_retail, s.ships_direct, s.in_warehouse, s.regions, s.in_stock, s.created_at
+    FROM %s s
+    WHERE %s AND s.consortium_id = (SELECT app_consortium()) AND s.status = 'ACTIVE'
+      AND ((SELECT app_role() IN ('operator', 'system')) OR
+        ((SELECT app_role() = 'member') AND (s.supplier_id = (SELECT app_member()) OR (
+          (s.visibility = 'CONSORTIUM' OR s.offer_id IN (
+                SELECT v.offer_id FROM offer_visibility v
+                WHERE v.consortium_id = app_consortium() AND v.member_id = app_member()))
+          AND s.supplier_id NOT IN (
+                SELECT sp.member_id FROM supplier_profiles sp
+                WHERE sp.consortium_id = app_consortium() AND sp.agreement_required
+                  AND NOT EXISTS (SELECT 1 FROM sourcing_agreements a
+                                  WHERE a.consortium_id = sp.consortium_id AND a.supplier_id = sp.member_id
+                                    AND a.seller_id = app_member() AND a.status = 'APPROVED'))))))
+  $q$,
+    CASE WHEN p_query IS NULL THEN 'word_similarity($2, s.title)' WHEN p_rank THEN 'ts_rank_cd(s.document, $1)' ELSE '0' END,
+    CASE WHEN p_query IS NULL THEN 'offer_search' ELSE 'offer_search_text' END,
+    CASE WHEN p_query IS NULL THEN '$2 <% s.title' ELSE 's.document @@ $1' END)
+  USING p_query, p_text;
+END
+$fn$;
+-- They return ids only, which the search no longer reads.
+DROP FUNCTION offer_search_match(tsquery, boolean);
+DROP FUNCTION offer_search_fuzzy(text);
 
 -- 2. Counts of ACTIVE offers per supplier, allow-list or not, category and brand (an offer
 -- without a category counts under the nil uuid, which no category has). Who may read a
