@@ -11,7 +11,9 @@ import (
 )
 
 // Postgres is the default backend: the offer_search table (migration 004) with weighted
-// full text, trigram typo fallback and per-caller entitlement and discounts joined live.
+// full text, trigram typo fallback and per-caller entitlement and discounts joined live;
+// migration 010 adds what keeps broad searches cheap (text rows carrying their columns,
+// per-supplier counts for browses, list-price indexes for price and margin orders).
 type Postgres struct {
 	pool *pgxpool.Pool
 }
@@ -25,8 +27,13 @@ func (s *Postgres) Backend() string { return "postgres" }
 const searchColumns = `consortium_id, offer_id, supplier_id, status, visibility, category_id, brand, title,
   currency, wholesale, suggested_retail, ships_direct, in_warehouse, regions, in_stock, created_at`
 
+// textColumns are offer_search_text's: the document and a copy of the columns a text
+// search filters, counts and sorts on (migration 010).
+const textColumns = `consortium_id, offer_id, document, supplier_id, status, visibility, category_id, brand,
+  wholesale, suggested_retail, ships_direct, in_warehouse, regions, in_stock, created_at`
+
 // indexSQL rewrites the rows of the offers in $2 (all: the whole consortium $1) from
-// offer_search_source, with their text documents, and deletes the rows of those offers
+// offer_search_source, with their text rows, and deletes the rows of those offers
 // that are no longer searchable (their documents go by cascade), in one statement. It
 // returns how many offers are searchable.
 func indexSQL(all bool) string {
@@ -52,9 +59,14 @@ up AS (
   RETURNING 1
 ),
 txt AS (
-  INSERT INTO offer_search_text (consortium_id, offer_id, document)
-  SELECT consortium_id, offer_id, document FROM src
-  ON CONFLICT (consortium_id, offer_id) DO UPDATE SET document = EXCLUDED.document
+  INSERT INTO offer_search_text (` + textColumns + `)
+  SELECT ` + textColumns + ` FROM src
+  ON CONFLICT (consortium_id, offer_id) DO UPDATE SET
+    document = EXCLUDED.document, supplier_id = EXCLUDED.supplier_id, status = EXCLUDED.status,
+    visibility = EXCLUDED.visibility, category_id = EXCLUDED.category_id, brand = EXCLUDED.brand,
+    wholesale = EXCLUDED.wholesale, suggested_retail = EXCLUDED.suggested_retail,
+    ships_direct = EXCLUDED.ships_direct, in_warehouse = EXCLUDED.in_warehouse, regions = EXCLUDED.regions,
+    in_stock = EXCLUDED.in_stock, created_at = EXCLUDED.created_at
 )
 SELECT count(*) FROM up`
 }

@@ -39,7 +39,18 @@ func (s *Postgres) Search(ctx context.Context, p tenants.Principal, q Query) (*R
 		// whole-catalog browse is ~15 MB, which must not spill to disk. JIT off: the
 		// planner's cost for the text path crosses the JIT threshold, and compiling took
 		// seconds where executing takes milliseconds.
-		if _, err := tx.Exec(ctx, `SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`); err != nil {
+		//
+		// Plans: a search with text or filters is planned for its own values. A generic
+		// plan cannot know how many offers a word or a category matches, and picked plans
+		// five times slower than the custom ones (a prepared statement switches to its
+		// generic plan after five runs). An unfiltered browse keeps the cached plan:
+		// nothing in it varies, and planning costs more than it saves.
+		plans := "auto"
+		if q.Text != "" || !q.Filter.empty() {
+			plans = "force_custom_plan"
+		}
+		if _, err := tx.Exec(ctx, `SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
+			set_config('plan_cache_mode', $1, true)`, plans); err != nil {
 			return err
 		}
 		mode := textNone
@@ -69,9 +80,12 @@ func (a *sqlArgs) add(v any) string {
 // The caller's price: the lead variant's wholesale less the approved agreement discount
 // (rounded down, as catalog.ApplyDiscount), the margin against suggested retail, and the
 // margin in basis points of suggested retail (rounded down).
+//
+// discExpr finds a row's discount. Where m holds many rows it is computed once per row
+// (dd.d, see buildSearch) and the other expressions read it from there.
 const (
 	discExpr      = `coalesce(((SELECT bps FROM disc))[array_position((SELECT sups FROM disc), s.supplier_id)], 0)`
-	effExpr       = `(s.wholesale - s.wholesale * ` + discExpr + ` / 10000)`
+	effExpr       = `(s.wholesale - s.wholesale * dd.d / 10000)`
 	marginExpr    = `(s.suggested_retail - ` + effExpr + `)`
 	marginBpsExpr = `(` + marginExpr + ` * 10000 / s.suggested_retail)`
 )
@@ -102,90 +116,196 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
   FROM sourcing_agreements a
   WHERE a.consortium_id = %[1]s AND a.seller_id = %[2]s AND a.status = 'APPROVED' AND a.discount_bps > 0)`, cid, mid)
 	}
-	rank, from := "0::real", "offer_search s"
+	// Text matches come with their columns from offer_search_candidates (migration 010),
+	// which applies the caller's entitlement themselves; a browse reads offer_search under
+	// its policy. Either way the rule is applied again here.
+	from := "offer_search s"
 	switch mode {
 	case textFTS:
-		fmt.Fprintf(&b, `,
-txt AS (SELECT t.offer_id, t.rank FROM offer_search_match(`+tsquerySQL+`, %s) t)`, a.add(q.Text), a.add(q.Sort == SortRelevance))
+		from = fmt.Sprintf("offer_search_candidates("+tsquerySQL+", NULL, %s) s", a.add(q.Text), a.add(q.Sort == SortRelevance))
 	case textFuzzy:
-		fmt.Fprintf(&b, `,
-txt AS (SELECT t.offer_id, t.rank FROM offer_search_fuzzy(%s) t)`, a.add(q.Text))
+		from = fmt.Sprintf("offer_search_candidates(NULL, %s, false) s", a.add(q.Text))
 	}
+	// An unfiltered browse never reads all of m: the count and facets come from the
+	// counts and the page from an index walk (NOT MATERIALIZED lets each use its index,
+	// and computes only the columns it reads). Other searches read their matches once
+	// and keep what the facets and the page need: writing a column of every match costs
+	// more than computing it.
+	mat := "MATERIALIZED"
+	cols := map[string]string{"rank": "0::real", "eff": effExpr, "margin": marginExpr, "margin_bps": marginBpsExpr,
+		"created_at": "s.created_at"}
 	if mode != textNone {
-		// Text matches are looked up by primary key, one by one (OFFSET 0 keeps the planner
-		// from turning this into a hash join over the whole table, which it would pick on
-		// its fixed estimate of the function's rows): the policy applies to each row read.
-		rank = "t.rank"
-		from = "txt t CROSS JOIN LATERAL (SELECT * FROM offer_search s WHERE s.consortium_id = " + cid +
-			" AND s.offer_id = t.offer_id OFFSET 0) s"
+		cols["rank"] = "s.rank"
 	}
-	// A browse scans the whole catalog: the count and facets and the page each scan it
-	// again (NOT MATERIALIZED), which is cheaper than writing and re-reading ~100,000
-	// rows. Text matches are few and each costs a lookup: those are kept.
-	mat := "NOT MATERIALIZED"
-	if mode != textNone {
-		mat = "MATERIALIZED"
+	var keys []string
+	// The discount is looked up once per row (OFFSET 0 keeps the planner from copying
+	// the lookup into every expression that reads it) where m is read in full.
+	disc := "CROSS JOIN LATERAL (SELECT " + discExpr + " AS d OFFSET 0) dd"
+	if countable(q.Filter, mode) {
+		mat, disc = "NOT MATERIALIZED", ""
+		// The list-price sort keys of pageSQL, indexed by migration 010.
+		keys = append(keys, "s.wholesale", "s.list_margin", "s.list_margin_bps")
+		for k, v := range cols {
+			cols[k] = strings.ReplaceAll(v, "dd.d", discExpr)
+		}
+	}
+	for _, k := range sortColumns(q.Sort) {
+		keys = append(keys, cols[k]+" AS "+k)
 	}
 	fmt.Fprintf(&b, `,
-m AS %[7]s (
-  SELECT s.offer_id, s.supplier_id, s.category_id, s.brand, s.ships_direct, s.in_warehouse, s.created_at,
-         %[1]s AS rank, %[8]s AS discount_bps,
-         %[2]s AS eff, %[3]s AS margin, %[4]s AS margin_bps
-  FROM %[5]s
-  WHERE s.consortium_id = %[6]s AND s.status = 'ACTIVE'`, rank, effExpr, marginExpr, marginBpsExpr, from, cid, mat, discExpr)
+m AS %[1]s (
+  SELECT s.offer_id, s.supplier_id, s.category_id, s.brand, s.ships_direct, s.in_warehouse, %[2]s
+  FROM %[3]s %[4]s
+  WHERE s.consortium_id = %[5]s AND s.status = 'ACTIVE'`, mat, strings.Join(keys, ", "), from, disc, cid)
 	if !c.all {
 		// The entitlement rule again, beside the row-level security policy: two walls.
 		fmt.Fprintf(&b, `
     AND (s.supplier_id = %[2]s OR (
       (s.visibility = 'CONSORTIUM' OR s.offer_id IN (
         SELECT v.offer_id FROM offer_visibility v WHERE v.consortium_id = %[1]s AND v.member_id = %[2]s))
-      AND s.supplier_id NOT IN (
-        SELECT sp.member_id FROM supplier_profiles sp
-        WHERE sp.consortium_id = %[1]s AND sp.agreement_required AND NOT EXISTS (
-          SELECT 1 FROM sourcing_agreements ag WHERE ag.consortium_id = %[1]s AND ag.supplier_id = sp.member_id
-            AND ag.seller_id = %[2]s AND ag.status = 'APPROVED'))))`, cid, mid)
+      AND s.supplier_id NOT IN (%[3]s)))`, cid, mid, blockedSuppliersSQL(cid, mid))
 	}
 	writeFilters(&b, &a, cid, q.Filter)
 	b.WriteString("\n)")
+	writeFacetSource(&b, c, q, mode, cid, mid)
 	// One pass counts the matches and, unless skipped, the three value facets; the
 	// supplier set (g = 6) covers every match, so it also gives the totals.
 	if q.NoFacets {
 		b.WriteString(`,
-f AS (
-  SELECT 6 AS g, count(*) AS n, count(*) FILTER (WHERE ships_direct) AS direct,
-         count(*) FILTER (WHERE in_warehouse) AS warehouse
-  FROM m
-)`)
+f AS (SELECT 6 AS g, sum(n)::bigint AS n, sum(direct)::bigint AS direct, sum(warehouse)::bigint AS warehouse FROM fm)`)
 	} else {
 		b.WriteString(`,
 f AS (
-  SELECT GROUPING(category_id, brand, supplier_id) AS g, category_id, brand, supplier_id, count(*) AS n,
-         count(*) FILTER (WHERE ships_direct) AS direct, count(*) FILTER (WHERE in_warehouse) AS warehouse
-  FROM m GROUP BY GROUPING SETS ((category_id), (brand), (supplier_id))
+  SELECT GROUPING(category_id, brand, supplier_id) AS g, category_id, brand, supplier_id, sum(n)::bigint AS n,
+         sum(direct)::bigint AS direct, sum(warehouse)::bigint AS warehouse
+  FROM fm GROUP BY GROUPING SETS ((category_id), (brand), (supplier_id))
 )`)
 	}
-	// The page: ids and sort keys only (a browse sorts the whole catalog), then the few
-	// hits' details and discounts by primary key.
+	// The page: ids and sort keys only, then the few hits' details and discounts by
+	// primary key, under the policy of offer_search.
 	fmt.Fprintf(&b, `
 SELECT coalesce(t.n, 0), coalesce(t.direct, 0), coalesce(t.warehouse, 0),
   (SELECT coalesce(json_agg(json_build_array(p.offer_id, s.supplier_id, s.title, s.brand, s.currency,
-            s.wholesale, %[6]s, s.suggested_retail) ORDER BY %[1]s), '[]')
-   FROM (SELECT offer_id, %[7]s FROM m ORDER BY %[2]s LIMIT %[3]s OFFSET %[4]s) p
-   CROSS JOIN LATERAL (SELECT * FROM offer_search s WHERE s.consortium_id = %[5]s AND s.offer_id = p.offer_id OFFSET 0) s) AS hits,
-`, orderBy(q.Sort, "p."), orderBy(q.Sort, ""), a.add(q.First), a.add(offset), cid, discExpr, strings.Join(sortColumns(q.Sort), ", "))
+            s.wholesale, %[3]s, s.suggested_retail) ORDER BY %[1]s), '[]')
+   FROM (%[4]s) p
+   CROSS JOIN LATERAL (SELECT * FROM offer_search s WHERE s.consortium_id = %[2]s AND s.offer_id = p.offer_id OFFSET 0) s) AS hits,
+`, orderBy(q.Sort, "p."), cid, discExpr, pageSQL(&a, q, offset, mode, cid))
 	if q.NoFacets {
 		b.WriteString("  NULL::json AS facets\n")
 	} else {
 		fmt.Fprintf(&b, `  (SELECT coalesce(json_agg(json_build_array(y.k, y.v, y.n) ORDER BY y.k, y.n DESC, y.v), '[]') FROM (
      SELECT x.*, row_number() OVER (PARTITION BY x.k ORDER BY x.n DESC, x.v) AS r FROM (
-       SELECT 'category' AS k, c.path AS v, f.n FROM f JOIN categories c ON c.consortium_id = %[1]s AND c.id = f.category_id WHERE f.g = 3
-       UNION ALL SELECT 'brand', f.brand, f.n FROM f WHERE f.g = 5 AND f.brand <> ''
-       UNION ALL SELECT 'supplier', f.supplier_id::text, f.n FROM f WHERE f.g = 6) x) y
+       SELECT 'category' AS k, c.path AS v, f.n FROM f JOIN categories c ON c.consortium_id = %[1]s AND c.id = f.category_id WHERE f.g = 3 AND f.n > 0
+       UNION ALL SELECT 'brand', f.brand, f.n FROM f WHERE f.g = 5 AND f.brand <> '' AND f.n > 0
+       UNION ALL SELECT 'supplier', f.supplier_id::text, f.n FROM f WHERE f.g = 6 AND f.n > 0) x) y
    WHERE y.r <= %[2]d) AS facets
 `, cid, MaxFacet)
 	}
-	b.WriteString("FROM (SELECT sum(n) AS n, sum(direct) AS direct, sum(warehouse) AS warehouse FROM f WHERE g = 6) t")
+	b.WriteString("FROM (SELECT sum(n)::bigint AS n, sum(direct)::bigint AS direct, sum(warehouse)::bigint AS warehouse FROM f WHERE g = 6) t")
 	return b.String(), a
+}
+
+// blockedSuppliersSQL selects the suppliers whose offers the member may not source: they
+// require an agreement and have not approved one with it.
+func blockedSuppliersSQL(cid, mid string) string {
+	return fmt.Sprintf(`SELECT sp.member_id FROM supplier_profiles sp
+        WHERE sp.consortium_id = %[1]s AND sp.agreement_required AND NOT EXISTS (
+          SELECT 1 FROM sourcing_agreements ag WHERE ag.consortium_id = %[1]s AND ag.supplier_id = sp.member_id
+            AND ag.seller_id = %[2]s AND ag.status = 'APPROVED')`, cid, mid)
+}
+
+// empty reports whether f filters nothing.
+func (f Filter) empty() bool {
+	return f.CategoryPath == "" && len(f.Brands) == 0 && len(f.SupplierIDs) == 0 && len(f.FulfillmentModes) == 0 &&
+		f.ShipsTo == "" && !f.InStock && f.WholesaleMin == nil && f.WholesaleMax == nil && f.MarginMin == nil &&
+		f.MarginMax == nil && f.MarginBpsMin == nil && f.MarginBpsMax == nil
+}
+
+// countable reports whether offer_search_counts gives the count and facets of q: a
+// browse without filters. (With filters the live scan is as cheap: the allow-listed
+// offers would be read one by one again for every filter.)
+func countable(f Filter, mode textMode) bool {
+	return mode == textNone && f.empty()
+}
+
+// writeFacetSource writes fm, the rows the count and facets sum: the matches one by one,
+// or for a countable browse the per-supplier counts the caller is entitled to plus, for a
+// member, the allow-listed offers of other suppliers it is on, counted live.
+func writeFacetSource(b *strings.Builder, c caller, q Query, mode textMode, cid, mid string) {
+	if !countable(q.Filter, mode) {
+		b.WriteString(`,
+fm AS (SELECT supplier_id, category_id, brand, 1 AS n, ships_direct::int AS direct, in_warehouse::int AS warehouse FROM m)`)
+		return
+	}
+	fmt.Fprintf(b, `,
+fm AS (
+  SELECT s.supplier_id, NULLIF(s.category_id, '00000000-0000-0000-0000-000000000000') AS category_id, s.brand,
+         s.n, s.direct, s.warehouse
+  FROM offer_search_counts s
+  WHERE s.consortium_id = %s AND s.n > 0`, cid)
+	if !c.all {
+		fmt.Fprintf(b, `
+    AND (s.supplier_id = %[1]s OR (NOT s.allow_list AND s.supplier_id NOT IN (%[2]s)))`, mid, blockedSuppliersSQL(cid, mid))
+	}
+	if !c.all {
+		fmt.Fprintf(b, `
+  UNION ALL
+  SELECT s.supplier_id, s.category_id, s.brand, 1, s.ships_direct::int, s.in_warehouse::int
+  FROM offer_search s
+  WHERE s.consortium_id = %[1]s AND s.status = 'ACTIVE' AND s.visibility = 'ALLOW_LIST' AND s.supplier_id <> %[2]s
+    AND s.offer_id IN (SELECT v.offer_id FROM offer_visibility v WHERE v.consortium_id = %[1]s AND v.member_id = %[2]s)
+    AND s.supplier_id NOT IN (%[3]s)`, cid, mid, blockedSuppliersSQL(cid, mid))
+	}
+	b.WriteString("\n)")
+}
+
+// pageSQL selects the page's ids and sort keys from m.
+//
+// An unfiltered browse sorted by price or margin does not sort every match. The caller pays list
+// price at most suppliers: their first offset+first rows come from a walk of the list
+// price or margin index (pa). Only rows of the suppliers that give the caller a discount
+// can still be missing, and only those that could beat pa's last row: a discount of at
+// most dmax basis points lowers a price by at most that share, and raises a margin by at
+// most dmax/10000 of the highest wholesale price (wmax) or a margin percentage by at
+// most dmax basis points. Those are sorted live and merged with pa. (Their supplier test
+// is written so that no index can serve it: the bound on the list key is the narrow one.)
+func pageSQL(a *sqlArgs, q Query, offset int, mode textMode, cid string) string {
+	cols := strings.Join(sortColumns(q.Sort), ", ")
+	limit, off := a.add(q.First), a.add(offset)
+	var list, key, op, bound string
+	switch q.Sort {
+	case SortPriceAsc:
+		list, key, op = "wholesale, offer_id", "wholesale", "<="
+		bound = "CASE WHEN n < %s OR dmax >= 10000 THEN 9223372036854775807 ELSE max_w * 10000 / (10000 - dmax) + 1 END"
+	case SortPriceDesc:
+		list, key, op = "wholesale DESC, offer_id", "wholesale", ">="
+		bound = "CASE WHEN n < %s THEN -1 ELSE min_w END"
+	case SortMarginDesc:
+		list, key, op = "list_margin DESC, offer_id", "list_margin", ">="
+		bound = "CASE WHEN n < %s THEN -9223372036854775807 ELSE min_m - (SELECT max(s.wholesale) FROM offer_search s WHERE s.consortium_id = " + cid + ") * dmax / 10000 - 1 END"
+	case SortMarginPercentDesc:
+		list, key, op = "list_margin_bps DESC, list_margin DESC, offer_id", "list_margin_bps", ">="
+		bound = "CASE WHEN n < %s THEN -9223372036854775807 ELSE min_bps - dmax - 1 END"
+	}
+	if !countable(q.Filter, mode) || list == "" {
+		return fmt.Sprintf("SELECT offer_id, %s FROM m ORDER BY %s LIMIT %s OFFSET %s", cols, orderBy(q.Sort, ""), limit, off)
+	}
+	k := a.add(offset + q.First)
+	return fmt.Sprintf(`WITH pa AS MATERIALIZED (
+       SELECT offer_id, %[1]s, wholesale, list_margin, list_margin_bps FROM m
+       WHERE supplier_id <> ALL((SELECT sups FROM disc)::uuid[]) ORDER BY %[2]s LIMIT %[5]s),
+     pb AS (
+       SELECT `+fmt.Sprintf(bound, k)+` AS bound
+       FROM (SELECT count(*) AS n, min(wholesale) AS min_w, max(wholesale) AS max_w, min(list_margin) AS min_m,
+                    min(list_margin_bps) AS min_bps FROM pa) x,
+            (SELECT coalesce(max(d), 0) AS dmax FROM unnest((SELECT bps FROM disc)::int[]) d) y)
+     SELECT offer_id, %[1]s FROM (
+       SELECT offer_id, %[1]s FROM pa
+       UNION ALL
+       (SELECT offer_id, %[1]s FROM m
+        WHERE array_position((SELECT sups FROM disc), supplier_id) IS NOT NULL AND %[7]s %[8]s (SELECT bound FROM pb)
+        ORDER BY %[3]s LIMIT %[5]s)) u
+     ORDER BY %[3]s LIMIT %[4]s OFFSET %[6]s`, cols, list, orderBy(q.Sort, ""), limit, k, off, key, op)
 }
 
 func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter) {
