@@ -14,8 +14,15 @@ link_into_repo() {
 	ln -sf "$OUT" "$REPO_ROOT/.cache/bin/kratos"
 }
 
-# The binary reports the pinned version (set with -ldflags below).
-if [[ -x "$OUT" ]] && "$OUT" version 2>/dev/null | grep -qF -- "$KRATOS_VERSION"; then
+# The binary reports the pinned version (set with -ldflags below). Its output is read
+# whole: `| grep -q` stops reading at the first match, the binary then dies of SIGPIPE
+# writing the lines after it, and pipefail turned that into "not built" now and then.
+reports_version() {
+	local out
+	out="$("$OUT" version 2>/dev/null)" || return 1
+	[[ "$out" == *"$KRATOS_VERSION"* ]]
+}
+if [[ -x "$OUT" ]] && reports_version; then
 	link_into_repo
 	echo "kratos $KRATOS_VERSION already built: $OUT (linked to .cache/bin/kratos)"
 	exit 0
@@ -42,6 +49,6 @@ mkdir -p "$OUT_DIR"
 (cd "$work/src" && GOWORK=off GOFLAGS=-mod=mod go build -buildvcs=false -trimpath \
 	-ldflags "-X github.com/ory/kratos/driver/config.Version=$KRATOS_VERSION" -o "$OUT.tmp" .)
 mv -f "$OUT.tmp" "$OUT"
-"$OUT" version 2>/dev/null | grep -qF -- "$KRATOS_VERSION" || { echo "kratos-build: built binary does not run: $OUT" >&2; exit 1; }
+reports_version || { echo "kratos-build: built binary does not run: $OUT" >&2; exit 1; }
 link_into_repo
 echo "kratos $KRATOS_VERSION built in $(( $(date +%s) - start ))s: $OUT (linked to .cache/bin/kratos)"
