@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"sort"
 	"strconv"
@@ -186,7 +187,7 @@ func BenchmarkSearch(b *testing.B) {
 			if os.Getenv("BENCH_EXPLAIN") != "" {
 				err := db.InReadTx(ctx, d.App, p.Scope(), func(tx pgx.Tx) error {
 					plan, err := search.ExplainSearch(ctx, tx, p, bc.q)
-					b.Logf("%s:\n%s", bc.name, plan)
+					fmt.Fprintf(os.Stderr, "%s:\n%s\n", bc.name, plan) // b.Log truncates long plans
 					return err
 				})
 				if err != nil {
