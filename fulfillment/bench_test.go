@@ -358,3 +358,12 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// benchPoolConns is the benchmark pool's size: BENCH_POOL_CONNS, else 16 (twice the
+// clients, so that no client waits for a connection).
+func benchPoolConns() string {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_POOL_CONNS")); err == nil && n > 0 {
+		return strconv.Itoa(n)
+	}
+	return "16"
+}

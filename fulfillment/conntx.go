@@ -10,8 +10,8 @@ import (
 
 // connTx is a pgx.Tx over a connection whose transaction the checkout opens and ends
 // itself inside pipelined batches (BEGIN leads the first batch, COMMIT ends the last),
-// so that neither takes a round trip of its own and the storefront's order counter is
-// held for no round trip at all. River inserts the checkout's jobs through it.
+// so that neither takes a round trip of its own and the stock rows the placement locks
+// last are held for no round trip at all. River inserts the checkout's jobs through it.
 type connTx struct{ c *pgx.Conn }
 
 var _ pgx.Tx = connTx{}

@@ -95,11 +95,3 @@ func procStat(pid int) (stat, error) {
 	return stat{ppid: int(num(4)), utime: num(14), stime: num(15), cutime: num(16), cstime: num(17)}, nil
 }
 
-// benchPoolConns is the benchmark pool's size: BENCH_POOL_CONNS, else 16 (twice the
-// clients, so that no client waits for a connection).
-func benchPoolConns() string {
-	if n, err := strconv.Atoi(os.Getenv("BENCH_POOL_CONNS")); err == nil && n > 0 {
-		return strconv.Itoa(n)
-	}
-	return "16"
-}

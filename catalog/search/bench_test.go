@@ -22,7 +22,7 @@ import (
 // offers on allow-lists, 2 % drafts and 1 % discontinued, all set-based through the owner
 // pool, and returns the consortium and the seller the searches run as (approved agreements
 // with half of the agreement-only suppliers and discounts with five others).
-func benchCatalog(b *testing.B, d *pgtest.DB, n int) (uuid.UUID, uuid.UUID) {
+func benchCatalog(b testing.TB, d *pgtest.DB, n int) (uuid.UUID, uuid.UUID) {
 	b.Helper()
 	ctx := context.Background()
 	c, err := tenants.CreateConsortium(ctx, d.Owner, tenants.ConsortiumCreate{Handle: "bench", Name: "Bench", Currency: "EUR", FeeBps: 500})
