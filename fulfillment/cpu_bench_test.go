@@ -94,4 +94,3 @@ func procStat(pid int) (stat, error) {
 	num := func(i int) int64 { n, _ := strconv.ParseInt(f[i-3], 10, 64); return n }
 	return stat{ppid: int(num(4)), utime: num(14), stime: num(15), cutime: num(16), cstime: num(17)}, nil
 }
-
