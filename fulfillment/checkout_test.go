@@ -2,11 +2,13 @@ package fulfillment_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/guildmart/guildmart/fulfillment"
 	"github.com/guildmart/guildmart/internal/apperr"
+	"github.com/guildmart/guildmart/internal/pgtest"
 )
 
 func TestCheckout(t *testing.T) {
@@ -128,4 +130,24 @@ func wantField(t testing.TB, err error, field string) {
 		}
 	}
 	t.Fatalf("got %v, want an error on %s", err, field)
+}
+
+// TestOrderNumbersPerStorefront: every storefront numbers its own orders from #1001 (a
+// sequence each, created with the storefront), in one database.
+func TestOrderNumbersPerStorefront(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	a, b := newWorldIn(t, d, "c1"), newWorldIn(t, d, "c2")
+	lampA := a.offer(t, a.sup2, "Lamp", v{wholesale: 3000, srp: 8999, direct: berlin})[0]
+	lampB := b.offer(t, b.sup2, "Lamp", v{wholesale: 3000, srp: 8999, direct: berlin})[0]
+	var got []int64
+	for _, step := range []struct {
+		w  *world
+		it item
+	}{{a, lampA}, {b, lampB}, {a, lampA}, {a, lampA}, {b, lampB}} {
+		got = append(got, step.w.checkout(t, step.w.shopper(), step.w.cart(t, step.w.shopper(), line(step.it, 1)), "k").Number)
+	}
+	if want := []int64{1001, 1001, 1002, 1003, 1002}; !slices.Equal(got, want) {
+		t.Errorf("numbers %v, want %v", got, want)
+	}
 }
