@@ -100,6 +100,9 @@ const tsquerySQL = `to_tsquery('simple', (
   FROM (SELECT u.lexeme, first_value(u.lexeme) OVER (ORDER BY u.positions[array_upper(u.positions, 1)] DESC) AS lastlex
         FROM unnest(to_tsvector('simple', %s)) u) w))`
 
+// withDiscount writes expr (effExpr and the others) with d as the row's discount.
+func withDiscount(expr, d string) string { return strings.ReplaceAll(expr, "dd.d", d) }
+
 func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs) {
 	var a sqlArgs
 	cid := a.add(c.consortiumID)
@@ -138,16 +141,29 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
 		cols["rank"] = "s.rank"
 	}
 	var keys []string
-	// The discount is looked up once per row (OFFSET 0 keeps the planner from copying
-	// the lookup into every expression that reads it) where m is read in full.
-	disc := "CROSS JOIN LATERAL (SELECT " + discExpr + " AS d OFFSET 0) dd"
+	// Each row's discount, d. Where m is read in full: for the rows of offer_search, from
+	// a hash join with the caller's discounted agreements (at most one per supplier:
+	// sourcing_agreements_pair_key); for text matches, from disc once per row (OFFSET 0
+	// keeps the planner from copying the lookup into every expression that reads it): a
+	// function's row count is a guess, and a join with it was planned as a nested loop.
+	// For an unfiltered browse, which computes it for a page's rows only, from disc.
+	d, disc := "0", ""
+	switch {
+	case c.all:
+	case mode != textNone:
+		d, disc = "dd.d", "CROSS JOIN LATERAL (SELECT "+discExpr+" AS d OFFSET 0) dd"
+	default:
+		d = "coalesce(dd.discount_bps, 0)"
+		disc = fmt.Sprintf(`LEFT JOIN sourcing_agreements dd ON dd.consortium_id = %[1]s AND dd.seller_id = %[2]s
+    AND dd.supplier_id = s.supplier_id AND dd.status = 'APPROVED' AND dd.discount_bps > 0`, cid, mid)
+	}
 	if countable(q.Filter, mode) {
-		mat, disc = "NOT MATERIALIZED", ""
+		mat, disc, d = "NOT MATERIALIZED", "", discExpr
 		// The list-price sort keys of pageSQL, indexed by migration 010.
 		keys = append(keys, "s.wholesale", "s.list_margin", "s.list_margin_bps")
-		for k, v := range cols {
-			cols[k] = strings.ReplaceAll(v, "dd.d", discExpr)
-		}
+	}
+	for k, v := range cols {
+		cols[k] = withDiscount(v, d)
 	}
 	for _, k := range sortColumns(q.Sort) {
 		keys = append(keys, cols[k]+" AS "+k)
@@ -165,7 +181,7 @@ m AS %[1]s (
         SELECT v.offer_id FROM offer_visibility v WHERE v.consortium_id = %[1]s AND v.member_id = %[2]s))
       AND s.supplier_id NOT IN (%[3]s)))`, cid, mid, blockedSuppliersSQL(cid, mid))
 	}
-	writeFilters(&b, &a, cid, q.Filter)
+	writeFilters(&b, &a, cid, q.Filter, d)
 	b.WriteString("\n)")
 	writeFacetSource(&b, c, q, mode, cid, mid)
 	// One pass counts the matches and, unless skipped, the three value facets; the
@@ -308,7 +324,8 @@ func pageSQL(a *sqlArgs, q Query, offset int, mode textMode, cid string) string 
      ORDER BY %[3]s LIMIT %[4]s OFFSET %[6]s`, cols, list, orderBy(q.Sort, ""), limit, k, off, key, op)
 }
 
-func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter) {
+// writeFilters writes f's conditions on s; d is the expression of a row's discount.
+func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter, d string) {
 	if f.CategoryPath != "" {
 		// The category ids as one array read once: a join here gets planned as a nested
 		// loop over the whole catalog (row security hides the real row counts).
@@ -344,15 +361,29 @@ func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter) {
 			fmt.Fprintf(b, "\n    AND %s %s %s", expr, op, a.add(*v))
 		}
 	}
-	cmp(effExpr, ">=", f.WholesaleMin)
-	cmp(effExpr, "<=", f.WholesaleMax)
-	cmp(marginExpr, ">=", f.MarginMin)
-	cmp(marginExpr, "<=", f.MarginMax)
+	eff, margin, marginBps := withDiscount(effExpr, d), withDiscount(marginExpr, d), withDiscount(marginBpsExpr, d)
+	// A price range bounds the list price too, so that offer_search_stock_price_idx
+	// (migration 012) reads only that range: a discount of at most dmax basis points puts
+	// a price between list × (1 - dmax/10000) and list. (The bounds are on a column:
+	// under row-level security only those bound an index scan.)
+	if f.WholesaleMin != nil {
+		cmp("s.wholesale", ">=", f.WholesaleMin)
+	}
+	if f.WholesaleMax != nil {
+		fmt.Fprintf(b, `
+    AND s.wholesale <= (SELECT CASE WHEN x.dmax >= 10000 OR %[1]s > 922337203685477 THEN 9223372036854775807
+                                    ELSE %[1]s * 10000 / (10000 - x.dmax) + 1 END
+                        FROM (SELECT coalesce(max(v), 0) AS dmax FROM unnest((SELECT bps FROM disc)) v) x)`, a.add(*f.WholesaleMax))
+	}
+	cmp(eff, ">=", f.WholesaleMin)
+	cmp(eff, "<=", f.WholesaleMax)
+	cmp(margin, ">=", f.MarginMin)
+	cmp(margin, "<=", f.MarginMax)
 	if f.MarginBpsMin != nil {
-		fmt.Fprintf(b, "\n    AND %s >= %s", marginBpsExpr, a.add(int64(*f.MarginBpsMin)))
+		fmt.Fprintf(b, "\n    AND %s >= %s", marginBps, a.add(int64(*f.MarginBpsMin)))
 	}
 	if f.MarginBpsMax != nil {
-		fmt.Fprintf(b, "\n    AND %s <= %s", marginBpsExpr, a.add(int64(*f.MarginBpsMax)))
+		fmt.Fprintf(b, "\n    AND %s <= %s", marginBps, a.add(int64(*f.MarginBpsMax)))
 	}
 }
 
