@@ -2,6 +2,7 @@ package search_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -30,13 +31,6 @@ func TestPostgresListPricePages(t *testing.T) {
 		"operator":          {Kind: tenants.KindOperator, ConsortiumID: cid},
 	}
 	zero := int64(0)
-	ids := func(res *search.Result) []uuid.UUID {
-		out := make([]uuid.UUID, len(res.Hits))
-		for i, h := range res.Hits {
-			out[i] = h.OfferID
-		}
-		return out
-	}
 	for name, p := range callers {
 		for _, sort := range []search.Sort{search.SortPriceAsc, search.SortPriceDesc, search.SortMarginDesc, search.SortMarginPercentDesc} {
 			for _, pg := range []struct{ first, offset int }{{1, 0}, {5, 0}, {20, 0}, {20, 40}, {7, 13}, {50, 500}} {
@@ -62,4 +56,83 @@ func TestPostgresListPricePages(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPostgresInStockPricePages checks the pages of in-stock searches sorted by price,
+// which walk offer_search_stock_price_idx with their filters (and merge the discounted
+// suppliers' rows that could still make the page), against the same pages sorted from
+// every match: naming every supplier in a filter forces that.
+func TestPostgresInStockPricePages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	cid, seller := benchCatalog(t, d, 3000)
+	s := search.NewPostgres(d.App)
+	if _, err := s.Reindex(ctx, cid); err != nil {
+		t.Fatal(err)
+	}
+	var suppliers []uuid.UUID
+	rows, err := d.Owner.Query(ctx, `SELECT id FROM members WHERE consortium_id = $1 AND is_supplier`, cid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		suppliers = append(suppliers, id)
+	}
+	if rows.Err() != nil || len(suppliers) != 40 {
+		t.Fatalf("suppliers: %d, %v", len(suppliers), rows.Err())
+	}
+	callers := map[string]tenants.Principal{
+		"discounted seller": {Kind: tenants.KindMember, ConsortiumID: cid, MemberID: seller, Role: tenants.RoleOwner},
+		"operator":          {Kind: tenants.KindOperator, ConsortiumID: cid},
+	}
+	i64 := func(v int64) *int64 { return &v }
+	filters := map[string]search.Filter{
+		"in stock":               {InStock: true},
+		"to FR":                  {InStock: true, ShipsTo: "FR"},
+		"price range":            {InStock: true, WholesaleMin: i64(1000), WholesaleMax: i64(20000)},
+		"to FR, price, direct":   {InStock: true, ShipsTo: "FR", WholesaleMin: i64(5000), WholesaleMax: i64(30000), FulfillmentModes: []search.FulfillmentMode{search.ModeDirect}},
+		"narrow discounted band": {InStock: true, WholesaleMin: i64(9000), WholesaleMax: i64(9400)},
+	}
+	for name, p := range callers {
+		for fname, f := range filters {
+			for _, pg := range []struct{ first, offset int }{{1, 0}, {20, 0}, {20, 40}, {7, 13}, {50, 300}} {
+				q := search.Query{Sort: search.SortPriceAsc, First: pg.first, Filter: f}
+				if pg.offset > 0 {
+					q.After = search.EncodeCursor(pg.offset - 1)
+				}
+				walked, err := s.Search(ctx, p, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				q.Filter.SupplierIDs = suppliers
+				sorted, err := s.Search(ctx, p, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sorted.TotalCount < pg.offset+pg.first && fname != "narrow discounted band" {
+					t.Fatalf("%s %s: only %d matches", name, fname, sorted.TotalCount)
+				}
+				if walked.TotalCount != sorted.TotalCount || !slices.Equal(ids(walked), ids(sorted)) {
+					t.Errorf("%s %s first %d after %d: index walk %v, full sort %v", name, fname, pg.first, pg.offset, ids(walked), ids(sorted))
+				}
+				if !reflect.DeepEqual(walked.Facets, sorted.Facets) {
+					t.Errorf("%s %s: facets differ:\n%+v\n%+v", name, fname, walked.Facets, sorted.Facets)
+				}
+			}
+		}
+	}
+}
+
+// ids are the offers of res's hits in order.
+func ids(res *search.Result) []uuid.UUID {
+	out := make([]uuid.UUID, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = h.OfferID
+	}
+	return out
 }

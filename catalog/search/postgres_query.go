@@ -40,13 +40,17 @@ func (s *Postgres) Search(ctx context.Context, p tenants.Principal, q Query) (*R
 		// planner's cost for the text path crosses the JIT threshold, and compiling took
 		// seconds where executing takes milliseconds.
 		//
-		// Plans: a search with text or filters is planned for its own values. A generic
-		// plan cannot know how many offers a word or a category matches, and picked plans
+		// Plans: a search with text or a category, brand or supplier filter is planned for
+		// its own values. A generic plan cannot know how many offers a word or a category
+		// matches, and picked plans
 		// five times slower than the custom ones (a prepared statement switches to its
 		// generic plan after five runs). An unfiltered browse keeps the cached plan:
-		// nothing in it varies, and planning costs more than it saves.
+		// nothing in it varies, and planning costs more than it saves. So do searches
+		// filtered by stock, region, price, margin and fulfilment mode only: their plan
+		// is the same for any values (the index of stock and price, or every offer), and
+		// planning it, with the policies it expands three times, took 4 ms.
 		plans := "auto"
-		if q.Text != "" || !q.Filter.empty() {
+		if q.Text != "" || q.Filter.CategoryPath != "" || len(q.Filter.Brands) > 0 || len(q.Filter.SupplierIDs) > 0 {
 			plans = "force_custom_plan"
 		}
 		if _, err := tx.Exec(ctx, `SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
@@ -157,10 +161,16 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
 		disc = fmt.Sprintf(`LEFT JOIN sourcing_agreements dd ON dd.consortium_id = %[1]s AND dd.seller_id = %[2]s
     AND dd.supplier_id = s.supplier_id AND dd.status = 'APPROVED' AND dd.discount_bps > 0`, cid, mid)
 	}
-	if countable(q.Filter, mode) {
+	switch {
+	case countable(q.Filter, mode):
 		mat, disc, d = "NOT MATERIALIZED", "", discExpr
 		// The list-price sort keys of pageSQL, indexed by migration 010.
 		keys = append(keys, "s.wholesale", "s.list_margin", "s.list_margin_bps")
+	case walkable(q, mode):
+		// The count and facets read m once and the page walks it in list-price order, both
+		// from offer_search_stock_price_idx (see walkable).
+		mat = "NOT MATERIALIZED"
+		keys = append(keys, "s.wholesale")
 	}
 	for k, v := range cols {
 		cols[k] = withDiscount(v, d)
@@ -244,6 +254,22 @@ func countable(f Filter, mode textMode) bool {
 	return mode == textNone && f.empty()
 }
 
+// walkable reports whether q's page comes from a walk in list-price order (pageSQL) rather
+// than from sorting every match: a price sort of in-stock offers, which
+// offer_search_stock_price_idx (migration 012) holds in that order with every column
+// the filters read, so that a walk never reads the table, and no filter that has an
+// index of its own (category, brand, supplier): those are read through it, and their
+// few matches sorted. A walk that finds few matches reads at most the index range the
+// count reads too.
+//
+// Ascending only: the index read backwards is in the order (price, id) descending, and
+// a descending price sort breaks ties by ascending id.
+func walkable(q Query, mode textMode) bool {
+	f := q.Filter
+	return mode == textNone && f.InStock && q.Sort == SortPriceAsc &&
+		f.CategoryPath == "" && len(f.Brands) == 0 && len(f.SupplierIDs) == 0
+}
+
 // writeFacetSource writes fm, the rows the count and facets sum: the matches one by one,
 // or for a countable browse the per-supplier counts the caller is entitled to plus, for a
 // member, the allow-listed offers of other suppliers it is on, counted live.
@@ -277,43 +303,43 @@ fm AS (
 
 // pageSQL selects the page's ids and sort keys from m.
 //
-// An unfiltered browse sorted by price or margin does not sort every match. The caller pays list
-// price at most suppliers: their first offset+first rows come from a walk of the list
-// price or margin index (pa). Only rows of the suppliers that give the caller a discount
-// can still be missing, and only those that could beat pa's last row: a discount of at
-// most dmax basis points lowers a price by at most that share, and raises a margin by at
-// most dmax/10000 of the highest wholesale price (wmax) or a margin percentage by at
-// most dmax basis points. Those are sorted live and merged with pa. (Their supplier test
-// is written so that no index can serve it: the bound on the list key is the narrow one.)
+// A browse sorted by price or margin, unfiltered or walkable, does not sort every match.
+// The caller pays list price at most suppliers: their first offset+first rows come from
+// a walk of the list price or margin index (pa). Only rows of the suppliers that give
+// the caller a discount can still be missing, and only those that could beat pa's last
+// row: a discount of at most dmax basis points lowers a price by at most that share, and
+// raises a margin by at most dmax/10000 of the highest wholesale price (wmax) or a margin
+// percentage by at most dmax basis points. Those are sorted live and merged with pa.
+// (Their supplier test is written so that no index can serve it: the bound on the list
+// key is the narrow one.)
 func pageSQL(a *sqlArgs, q Query, offset int, mode textMode, cid string) string {
 	cols := strings.Join(sortColumns(q.Sort), ", ")
 	limit, off := a.add(q.First), a.add(offset)
-	var list, key, op, bound string
+	var list, keys, key, op, bound string
 	switch q.Sort {
 	case SortPriceAsc:
-		list, key, op = "wholesale, offer_id", "wholesale", "<="
-		bound = "CASE WHEN n < %s OR dmax >= 10000 THEN 9223372036854775807 ELSE max_w * 10000 / (10000 - dmax) + 1 END"
+		list, keys, key, op = "wholesale, offer_id", "wholesale", "wholesale", "<="
+		bound = "CASE WHEN n < %s OR dmax >= 10000 THEN 9223372036854775807 ELSE max_k * 10000 / (10000 - dmax) + 1 END"
 	case SortPriceDesc:
-		list, key, op = "wholesale DESC, offer_id", "wholesale", ">="
-		bound = "CASE WHEN n < %s THEN -1 ELSE min_w END"
+		list, keys, key, op = "wholesale DESC, offer_id", "wholesale", "wholesale", ">="
+		bound = "CASE WHEN n < %s THEN -1 ELSE min_k END"
 	case SortMarginDesc:
-		list, key, op = "list_margin DESC, offer_id", "list_margin", ">="
-		bound = "CASE WHEN n < %s THEN -9223372036854775807 ELSE min_m - (SELECT max(s.wholesale) FROM offer_search s WHERE s.consortium_id = " + cid + ") * dmax / 10000 - 1 END"
+		list, keys, key, op = "list_margin DESC, offer_id", "list_margin", "list_margin", ">="
+		bound = "CASE WHEN n < %s THEN -9223372036854775807 ELSE min_k - (SELECT max(s.wholesale) FROM offer_search s WHERE s.consortium_id = " + cid + ") * dmax / 10000 - 1 END"
 	case SortMarginPercentDesc:
-		list, key, op = "list_margin_bps DESC, list_margin DESC, offer_id", "list_margin_bps", ">="
-		bound = "CASE WHEN n < %s THEN -9223372036854775807 ELSE min_bps - dmax - 1 END"
+		list, keys, key, op = "list_margin_bps DESC, list_margin DESC, offer_id", "list_margin_bps, list_margin", "list_margin_bps", ">="
+		bound = "CASE WHEN n < %s THEN -9223372036854775807 ELSE min_k - dmax - 1 END"
 	}
-	if !countable(q.Filter, mode) || list == "" {
+	if !(countable(q.Filter, mode) || walkable(q, mode)) || list == "" {
 		return fmt.Sprintf("SELECT offer_id, %s FROM m ORDER BY %s LIMIT %s OFFSET %s", cols, orderBy(q.Sort, ""), limit, off)
 	}
 	k := a.add(offset + q.First)
 	return fmt.Sprintf(`WITH pa AS MATERIALIZED (
-       SELECT offer_id, %[1]s, wholesale, list_margin, list_margin_bps FROM m
+       SELECT offer_id, %[1]s, %[9]s FROM m
        WHERE supplier_id <> ALL((SELECT sups FROM disc)::uuid[]) ORDER BY %[2]s LIMIT %[5]s),
      pb AS (
        SELECT `+fmt.Sprintf(bound, k)+` AS bound
-       FROM (SELECT count(*) AS n, min(wholesale) AS min_w, max(wholesale) AS max_w, min(list_margin) AS min_m,
-                    min(list_margin_bps) AS min_bps FROM pa) x,
+       FROM (SELECT count(*) AS n, min(%[7]s) AS min_k, max(%[7]s) AS max_k FROM pa) x,
             (SELECT coalesce(max(d), 0) AS dmax FROM unnest((SELECT bps FROM disc)::int[]) d) y)
      SELECT offer_id, %[1]s FROM (
        SELECT offer_id, %[1]s FROM pa
@@ -321,7 +347,7 @@ func pageSQL(a *sqlArgs, q Query, offset int, mode textMode, cid string) string 
        (SELECT offer_id, %[1]s FROM m
         WHERE array_position((SELECT sups FROM disc), supplier_id) IS NOT NULL AND %[7]s %[8]s (SELECT bound FROM pb)
         ORDER BY %[3]s LIMIT %[5]s)) u
-     ORDER BY %[3]s LIMIT %[4]s OFFSET %[6]s`, cols, list, orderBy(q.Sort, ""), limit, k, off, key, op)
+     ORDER BY %[3]s LIMIT %[4]s OFFSET %[6]s`, cols, list, orderBy(q.Sort, ""), limit, k, off, key, op, keys)
 }
 
 // writeFilters writes f's conditions on s; d is the expression of a row's discount.
