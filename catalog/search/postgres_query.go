@@ -42,13 +42,13 @@ func (s *Postgres) Search(ctx context.Context, p tenants.Principal, q Query) (*R
 		//
 		// Plans: a search with text or a category, brand or supplier filter is planned for
 		// its own values. A generic plan cannot know how many offers a word or a category
-		// matches, and picked plans
-		// five times slower than the custom ones (a prepared statement switches to its
-		// generic plan after five runs). An unfiltered browse keeps the cached plan:
-		// nothing in it varies, and planning costs more than it saves. So do searches
-		// filtered by stock, region, price, margin and fulfilment mode only: their plan
-		// is the same for any values (the index of stock and price, or every offer), and
-		// planning it, with the policies it expands three times, took 4 ms.
+		// matches, and picked plans five times slower than the custom ones (a prepared
+		// statement switches to its generic plan after five runs). An unfiltered browse
+		// keeps the cached plan: nothing in it varies, and planning costs more than it
+		// saves. So do searches filtered by stock, region, price, margin and fulfilment
+		// mode only: their plan is the same for any values (the index of stock and price,
+		// or every offer), and planning it, with the policies it expands three times,
+		// took 4 ms.
 		plans := "auto"
 		if q.Text != "" || q.Filter.CategoryPath != "" || len(q.Filter.Brands) > 0 || len(q.Filter.SupplierIDs) > 0 {
 			plans = "force_custom_plan"
@@ -85,8 +85,8 @@ func (a *sqlArgs) add(v any) string {
 // (rounded down, as catalog.ApplyDiscount), the margin against suggested retail, and the
 // margin in basis points of suggested retail (rounded down).
 //
-// discExpr finds a row's discount. Where m holds many rows it is computed once per row
-// (dd.d, see buildSearch) and the other expressions read it from there.
+// discExpr finds a row's discount in disc. The other expressions read the discount as dd.d,
+// which buildSearch replaces (withDiscount) with how this search computes it.
 const (
 	discExpr      = `coalesce(((SELECT bps FROM disc))[array_position((SELECT sups FROM disc), s.supplier_id)], 0)`
 	effExpr       = `(s.wholesale - s.wholesale * dd.d / 10000)`
@@ -116,10 +116,11 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
 	// (a few suppliers at most), so each row finds its discount without a join.
 	mid := ""
 	if c.all {
-		b.WriteString("disc AS (SELECT '{}'::uuid[] AS sups, '{}'::int[] AS bps)")
+		b.WriteString("disc AS (SELECT '{}'::uuid[] AS sups, '{}'::int[] AS bps, 0 AS dmax)")
 	} else {
 		mid = a.add(c.memberID)
-		fmt.Fprintf(&b, `disc AS (SELECT coalesce(array_agg(a.supplier_id), '{}') AS sups, coalesce(array_agg(a.discount_bps), '{}') AS bps
+		fmt.Fprintf(&b, `disc AS (SELECT coalesce(array_agg(a.supplier_id), '{}') AS sups, coalesce(array_agg(a.discount_bps), '{}') AS bps,
+    coalesce(max(a.discount_bps), 0) AS dmax
   FROM sourcing_agreements a
   WHERE a.consortium_id = %[1]s AND a.seller_id = %[2]s AND a.status = 'APPROVED' AND a.discount_bps > 0)`, cid, mid)
 	}
@@ -288,8 +289,6 @@ fm AS (
 	if !c.all {
 		fmt.Fprintf(b, `
     AND (s.supplier_id = %[1]s OR (NOT s.allow_list AND s.supplier_id NOT IN (%[2]s)))`, mid, blockedSuppliersSQL(cid, mid))
-	}
-	if !c.all {
 		fmt.Fprintf(b, `
   UNION ALL
   SELECT s.supplier_id, s.category_id, s.brand, 1, s.ships_direct::int, s.in_warehouse::int
@@ -319,7 +318,7 @@ func pageSQL(a *sqlArgs, q Query, offset int, mode textMode, cid string) string 
 	switch q.Sort {
 	case SortPriceAsc:
 		list, keys, key, op = "wholesale, offer_id", "wholesale", "wholesale", "<="
-		bound = "CASE WHEN n < %s OR dmax >= 10000 THEN 9223372036854775807 ELSE max_k * 10000 / (10000 - dmax) + 1 END"
+		bound = "CASE WHEN n < %s THEN 9223372036854775807 ELSE " + listPriceCeiling("max_k") + " END"
 	case SortPriceDesc:
 		list, keys, key, op = "wholesale DESC, offer_id", "wholesale", "wholesale", ">="
 		bound = "CASE WHEN n < %s THEN -1 ELSE min_k END"
@@ -340,7 +339,7 @@ func pageSQL(a *sqlArgs, q Query, offset int, mode textMode, cid string) string 
      pb AS (
        SELECT `+fmt.Sprintf(bound, k)+` AS bound
        FROM (SELECT count(*) AS n, min(%[7]s) AS min_k, max(%[7]s) AS max_k FROM pa) x,
-            (SELECT coalesce(max(d), 0) AS dmax FROM unnest((SELECT bps FROM disc)::int[]) d) y)
+            (SELECT dmax FROM disc) y)
      SELECT offer_id, %[1]s FROM (
        SELECT offer_id, %[1]s FROM pa
        UNION ALL
@@ -348,6 +347,15 @@ func pageSQL(a *sqlArgs, q Query, offset int, mode textMode, cid string) string 
         WHERE array_position((SELECT sups FROM disc), supplier_id) IS NOT NULL AND %[7]s %[8]s (SELECT bound FROM pb)
         ORDER BY %[3]s LIMIT %[5]s)) u
      ORDER BY %[3]s LIMIT %[4]s OFFSET %[6]s`, cols, list, orderBy(q.Sort, ""), limit, k, off, key, op, keys)
+}
+
+// listPriceCeiling is SQL for the highest list price whose price after a discount of at
+// most dmax basis points (a column of the row it is evaluated on) can be price or less:
+// price × 10000 / (10000 - dmax), rounded up; no bound when the discount may be 100 % or
+// the product would overflow.
+func listPriceCeiling(price string) string {
+	return fmt.Sprintf(`CASE WHEN dmax >= 10000 OR %[1]s > 922337203685477 THEN 9223372036854775807
+    ELSE %[1]s * 10000 / (10000 - dmax) + 1 END`, price)
 }
 
 // writeFilters writes f's conditions on s; d is the expression of a row's discount.
@@ -396,10 +404,7 @@ func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter, d string
 		cmp("s.wholesale", ">=", f.WholesaleMin)
 	}
 	if f.WholesaleMax != nil {
-		fmt.Fprintf(b, `
-    AND s.wholesale <= (SELECT CASE WHEN x.dmax >= 10000 OR %[1]s > 922337203685477 THEN 9223372036854775807
-                                    ELSE %[1]s * 10000 / (10000 - x.dmax) + 1 END
-                        FROM (SELECT coalesce(max(v), 0) AS dmax FROM unnest((SELECT bps FROM disc)) v) x)`, a.add(*f.WholesaleMax))
+		fmt.Fprintf(b, "\n    AND s.wholesale <= (SELECT %s FROM disc)", listPriceCeiling(a.add(*f.WholesaleMax)))
 	}
 	cmp(eff, ">=", f.WholesaleMin)
 	cmp(eff, "<=", f.WholesaleMax)
