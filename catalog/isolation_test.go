@@ -247,8 +247,8 @@ var catalogTables = []struct{ table, insert string }{
 	{"offers", `INSERT INTO offers (consortium_id, supplier_id, handle, title) SELECT c, m0, 'x', 'X' FROM p`},
 	{"offer_visibility", `INSERT INTO offer_visibility (consortium_id, offer_id, member_id) SELECT c, o, m0 FROM p`},
 	{"offer_variants", `INSERT INTO offer_variants (consortium_id, offer_id, supplier_id, sku, currency, wholesale_price, suggested_retail_price) SELECT c, o, m0, 'X-1', 'EUR', 1, 1 FROM p`},
-	{"variant_price_tiers", `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price) SELECT c, v, 500, 1 FROM p`},
-	{"variant_warehouses", `INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id) SELECT c, v, wh FROM p`},
+	{"variant_price_tiers", `INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price) SELECT c, m0, v, 500, 1 FROM p`},
+	{"variant_warehouses", `INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id) SELECT c, m0, v, wh FROM p`},
 	{"sourcing_agreements", `INSERT INTO sourcing_agreements (consortium_id, supplier_id, seller_id) SELECT c, m1, m0 FROM p`},
 	{"offer_changes", `INSERT INTO offer_changes (consortium_id, offer_id, supplier_id, version, actor, changes) SELECT c, o, m0, 9, 'x', '{}' FROM p`},
 	{"import_jobs", `INSERT INTO import_jobs (consortium_id, supplier_id, format) SELECT c, m0, 'CSV' FROM p`},
@@ -338,9 +338,9 @@ func TestIsolationCatalogRLS(t *testing.T) {
 		for _, w := range []struct{ name, sql string }{
 			{"publish as another supplier", `INSERT INTO offers (consortium_id, supplier_id, handle, title) SELECT c, m0, 'x', 'X' FROM p`},
 			{"add a variant to another's offer", `INSERT INTO offer_variants (consortium_id, offer_id, supplier_id, sku, currency, wholesale_price, suggested_retail_price) SELECT c, o, m0, 'X-9', 'EUR', 1, 1 FROM p`},
-			{"add a tier to another's variant", `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price) SELECT c, v, 500, 1 FROM p`},
+			{"add a tier to another's variant", `INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price) SELECT c, m0, v, 500, 1 FROM p`},
 			{"change another's tier", `UPDATE variant_price_tiers t SET price = 1 FROM p WHERE t.consortium_id = p.c AND t.variant_id = p.v`},
-			{"consign another's variant", `INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id) SELECT c, v, wh FROM p`},
+			{"consign another's variant", `INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id) SELECT c, m0, v, wh FROM p`},
 			{"allow-list itself on another's offer", `INSERT INTO offer_visibility (consortium_id, offer_id, member_id) SELECT c, o, m1 FROM p`},
 			{"log a change for another", `INSERT INTO offer_changes (consortium_id, offer_id, supplier_id, version, actor, changes) SELECT c, o, m0, 9, 'x', '{}' FROM p`},
 		} {
@@ -349,6 +349,19 @@ func TestIsolationCatalogRLS(t *testing.T) {
 				t.Errorf("RLS lets a member %s", w.name)
 			} else if err != nil && !db.IsCheckViolation(err) {
 				t.Errorf("%s: %v", w.name, err)
+			}
+		}
+		// The same writes with the writer's own supplier id pass the write policies (the
+		// rows are "its own"); the keys that carry the supplier refuse them (013).
+		for _, w := range []struct{ name, sql, key string }{
+			{"attach its own variant to another's offer", `INSERT INTO offer_variants (consortium_id, offer_id, supplier_id, sku, currency, wholesale_price, suggested_retail_price) SELECT c, o, m1, 'X-8', 'EUR', 1, 1 FROM p`, "offer_variants_offer_fkey"},
+			{"add its own tier to another's variant", `INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price) SELECT c, m1, v, 500, 1 FROM p`, "variant_price_tiers_variant_fkey"},
+			{"consign another's variant as its own", `INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id) SELECT c, m1, v, wh FROM p`, "variant_warehouses_variant_fkey"},
+			{"move its consignment onto another's variant", `UPDATE variant_warehouses w SET variant_id = p.v, warehouse_id = p.wh FROM p WHERE w.consortium_id = p.c AND w.supplier_id = p.m1`, "variant_warehouses_variant_fkey"},
+		} {
+			_, err := raw(m1, withParams+w.sql, me.w.c.ID, m0.MemberID, me.offer[0].ID, me.variant[0].ID, me.wh2.ID, m1.MemberID, me.importID)
+			if !db.IsForeignKeyViolation(err, w.key) {
+				t.Errorf("a member can %s: %v", w.name, err)
 			}
 		}
 	}

@@ -320,14 +320,14 @@ func (b *demoBatch) write(ctx context.Context, tx pgx.Tx, consortium, supplier u
 		return offers, 0, nil
 	}
 	// Tiers and consignments only for the variants this run created.
-	if _, err := tx.Exec(ctx, `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price)
-		SELECT $1, v.id, u.q, u.p FROM unnest($3::text[], $4::int[], $5::bigint[]) AS u(sku, q, p)
+	if _, err := tx.Exec(ctx, `INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price)
+		SELECT $1, $2, v.id, u.q, u.p FROM unnest($3::text[], $4::int[], $5::bigint[]) AS u(sku, q, p)
 		JOIN offer_variants v ON v.consortium_id = $1 AND v.supplier_id = $2 AND v.sku = u.sku
 		WHERE u.sku = ANY($6)`, consortium, supplier, b.tSKU, b.tQty, b.tP, created); err != nil {
 		return offers, variants, err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
-		SELECT $1, v.id, u.w FROM unnest($3::text[], $4::uuid[]) AS u(sku, w)
+	_, err = tx.Exec(ctx, `INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
+		SELECT $1, $2, v.id, u.w FROM unnest($3::text[], $4::uuid[]) AS u(sku, w)
 		JOIN offer_variants v ON v.consortium_id = $1 AND v.supplier_id = $2 AND v.sku = u.sku
 		WHERE u.sku = ANY($5)`, consortium, supplier, b.wSKU, b.wWare, created)
 	return offers, variants, err

@@ -165,8 +165,8 @@ func insertVariants(ctx context.Context, tx pgx.Tx, consortium, supplier, offerI
 		for k, i := range tierVariant {
 			tv[k] = ids[i]
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price)
-			SELECT $1, * FROM unnest($2::uuid[], $3::int[], $4::bigint[])`, consortium, tv, tierQty, tierPrices); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price)
+			SELECT $1, $2, * FROM unnest($3::uuid[], $4::int[], $5::bigint[])`, consortium, supplier, tv, tierQty, tierPrices); err != nil {
 			return nil, err
 		}
 	}
@@ -175,8 +175,8 @@ func insertVariants(ctx context.Context, tx pgx.Tx, consortium, supplier, offerI
 		for k, i := range whVariant {
 			wv[k] = ids[i]
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
-			SELECT $1, * FROM unnest($2::uuid[], $3::uuid[])`, consortium, wv, whID); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
+			SELECT $1, $2, * FROM unnest($3::uuid[], $4::uuid[])`, consortium, supplier, wv, whID); err != nil {
 			return nil, err
 		}
 	}

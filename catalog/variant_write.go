@@ -147,12 +147,12 @@ func (s *Service) UpdateVariant(ctx context.Context, p tenants.Principal, id uui
 			return err
 		}
 		if _, ok := changes["priceTiers"]; ok {
-			if err := replaceTiers(ctx, tx, p.ConsortiumID, id, after.Prices.Tiers); err != nil {
+			if err := replaceTiers(ctx, tx, p.ConsortiumID, p.MemberID, id, after.Prices.Tiers); err != nil {
 				return err
 			}
 		}
 		if !sameIDs(whIDs, cur.WarehouseIDs) {
-			if err := replaceWarehouses(ctx, tx, p.ConsortiumID, id, whIDs); err != nil {
+			if err := replaceWarehouses(ctx, tx, p.ConsortiumID, p.MemberID, id, whIDs); err != nil {
 				return err
 			}
 		}
@@ -187,7 +187,7 @@ func variantInTx(ctx context.Context, tx pgx.Tx, p tenants.Principal, id uuid.UU
 	return m[id], nil
 }
 
-func replaceTiers(ctx context.Context, tx pgx.Tx, consortium, variantID uuid.UUID, tiers []Tier) error {
+func replaceTiers(ctx context.Context, tx pgx.Tx, consortium, supplier, variantID uuid.UUID, tiers []Tier) error {
 	qs, ps := make([]int32, len(tiers)), make([]int64, len(tiers))
 	for i, t := range tiers {
 		qs[i], ps[i] = int32(t.MinQuantity), t.Price
@@ -195,16 +195,16 @@ func replaceTiers(ctx context.Context, tx pgx.Tx, consortium, variantID uuid.UUI
 	// The delete spares the quantities the insert writes, so the two parts of the one
 	// statement never touch the same row.
 	_, err := tx.Exec(ctx, `WITH del AS (DELETE FROM variant_price_tiers WHERE consortium_id = $1 AND variant_id = $2 AND min_quantity <> ALL($3))
-		INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price)
-		SELECT $1, $2, * FROM unnest($3::int[], $4::bigint[])
-		ON CONFLICT (consortium_id, variant_id, min_quantity) DO UPDATE SET price = EXCLUDED.price`, consortium, variantID, qs, ps)
+		INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price)
+		SELECT $1, $5, $2, * FROM unnest($3::int[], $4::bigint[])
+		ON CONFLICT (consortium_id, variant_id, min_quantity) DO UPDATE SET price = EXCLUDED.price`, consortium, variantID, qs, ps, supplier)
 	return err
 }
 
-func replaceWarehouses(ctx context.Context, tx pgx.Tx, consortium, variantID uuid.UUID, ids []uuid.UUID) error {
+func replaceWarehouses(ctx context.Context, tx pgx.Tx, consortium, supplier, variantID uuid.UUID, ids []uuid.UUID) error {
 	_, err := tx.Exec(ctx, `WITH del AS (DELETE FROM variant_warehouses WHERE consortium_id = $1 AND variant_id = $2 AND warehouse_id <> ALL($3))
-		INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
-		SELECT $1, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING`, consortium, variantID, nonNilIDs(ids))
+		INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
+		SELECT $1, $4, $2, unnest($3::uuid[]) ON CONFLICT DO NOTHING`, consortium, variantID, nonNilIDs(ids), supplier)
 	return err
 }
 

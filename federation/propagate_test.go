@@ -54,7 +54,7 @@ func TestPropagation(t *testing.T) {
 	t.Run("OKTier", func(t *testing.T) {
 		offer, vids := w.offer(t, "Mug", v{1000, 3000, nil})
 		l := w.publish(t, offer, &federation.Rule{Kind: "MARKUP_PERCENT", PercentBps: 5000, BasisQuantity: 10})
-		w.exec(t, w.sup, `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price) VALUES ($1, $2, 10, 800)`, w.c.ID, vids[0])
+		w.exec(t, w.sup, `INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price) VALUES ($1, $3, $2, 10, 800)`, w.c.ID, vids[0], w.sup.MemberID)
 		if x := w.one(t, l); x.Price != 1200 {
 			t.Fatalf("after tier insert %+v", x)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/guildmart/guildmart/catalog/imports"
@@ -14,6 +15,8 @@ import (
 // validate, COPY, merges), each iteration as a new supplier so every row is created.
 //
 //	go test ./catalog/imports -run '^$' -bench Import100k -benchtime 3x
+//
+// BENCH_KEEP=FILE keeps the database of the last format run (its URLs go to FILE).
 func BenchmarkImport100k(b *testing.B) {
 	for _, format := range []string{"csv", "jsonl"} {
 		b.Run(format, func(b *testing.B) {
@@ -36,6 +39,12 @@ func BenchmarkImport100k(b *testing.B) {
 				}
 			}
 			_ = ctx
+			if f := os.Getenv("BENCH_KEEP"); f != "" {
+				// Leaves the database for EXPLAIN by hand: its URLs go to the file BENCH_KEEP names.
+				if err := e.d.Keep(f); err != nil {
+					b.Fatal(err)
+				}
+			}
 			b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}

@@ -219,16 +219,17 @@ SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM imp_variants), (SELECT 
          SELECT offer_id FROM ins UNION ALL SELECT offer_id FROM upd UNION ALL SELECT old_offer_id FROM upd) c(id)), '{}')`
 
 // The tiers and warehouse links of the variants marked above are replaced: all of them
-// go and the listed ones are inserted (new variants have none to delete). $1 consortium.
+// go and the listed ones are inserted (new variants have none to delete). $1 consortium,
+// $2 supplier.
 const (
 	deleteTiersSQL = `DELETE FROM variant_price_tiers t USING imp_variants s
- WHERE s.tiers_changed AND NOT s.created AND t.consortium_id = $1 AND t.variant_id = s.id`
-	insertTiersSQL = `INSERT INTO variant_price_tiers (consortium_id, variant_id, min_quantity, price)
-SELECT $1, s.id, t.q, t.p FROM imp_variants s, unnest(s.tier_quantities, s.tier_prices) AS t(q, p) WHERE s.tiers_changed`
+ WHERE s.tiers_changed AND NOT s.created AND t.consortium_id = $1 AND t.variant_id = s.id AND t.supplier_id = $2`
+	insertTiersSQL = `INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price)
+SELECT $1, $2, s.id, t.q, t.p FROM imp_variants s, unnest(s.tier_quantities, s.tier_prices) AS t(q, p) WHERE s.tiers_changed`
 	deleteWarehousesSQL = `DELETE FROM variant_warehouses w USING imp_variants s
- WHERE s.warehouses_changed AND NOT s.created AND w.consortium_id = $1 AND w.variant_id = s.id`
-	insertWarehousesSQL = `INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
-SELECT $1, s.id, w FROM imp_variants s, unnest(s.warehouse_ids) AS w WHERE s.warehouses_changed`
+ WHERE s.warehouses_changed AND NOT s.created AND w.consortium_id = $1 AND w.variant_id = s.id AND w.supplier_id = $2`
+	insertWarehousesSQL = `INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
+SELECT $1, $2, s.id, w FROM imp_variants s, unnest(s.warehouse_ids) AS w WHERE s.warehouses_changed`
 )
 
 // searchBatch is how many offer ids one search update job carries.
@@ -279,7 +280,7 @@ func (r *run) merge(ctx context.Context, tx pgx.Tx, c *chunk) (counts, error) {
 	}
 	b := &pgx.Batch{}
 	for _, q := range []string{deleteTiersSQL, insertTiersSQL, deleteWarehousesSQL, insertWarehousesSQL} {
-		b.Queue(q, a.ConsortiumID)
+		b.Queue(q, a.ConsortiumID, a.SupplierID)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return counts{}, fmt.Errorf("merge tiers and warehouses: %w", err)

@@ -83,8 +83,8 @@ func benchCatalog(b testing.TB, d *pgtest.DB, n int) (uuid.UUID, uuid.UUID) {
 		FROM offers o, LATERAL generate_series(1, 1 + abs(hashtext(o.handle)) % 3) k,
 			LATERAL (SELECT abs(hashtext(o.handle || '/' || k))::bigint AS h) x
 		WHERE o.consortium_id = $1`, c.ID)
-	batch.Queue(`INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
-		SELECT v.consortium_id, v.id, w.ids[1 + abs(hashtext(v.sku)) % 5]
+	batch.Queue(`INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
+		SELECT v.consortium_id, v.supplier_id, v.id, w.ids[1 + abs(hashtext(v.sku)) % 5]
 		FROM offer_variants v, (SELECT array_agg(id ORDER BY handle) ids FROM warehouses WHERE consortium_id = $1) w
 		WHERE v.consortium_id = $1 AND abs(hashtext(v.sku)) % 10 < 3`, c.ID)
 	batch.Queue(`INSERT INTO offer_visibility (consortium_id, offer_id, member_id)

@@ -106,6 +106,13 @@ func IsUniqueViolation(err error, name string) bool {
 	return errors.As(err, &pe) && pe.Code == "23505" && (name == "" || pe.ConstraintName == name)
 }
 
+// IsForeignKeyViolation reports whether err is a foreign key violation on the named
+// constraint (any constraint when name is "").
+func IsForeignKeyViolation(err error, name string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23503" && (name == "" || pe.ConstraintName == name)
+}
+
 // IsCheckViolation reports whether err is a check or RLS WITH CHECK violation.
 func IsCheckViolation(err error) bool {
 	var pe *pgconn.PgError

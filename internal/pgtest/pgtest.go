@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,7 +57,7 @@ func Main(m *testing.M) {
 	code := m.Run()
 	if cluster != nil {
 		_ = cluster.Stop()
-		_ = os.RemoveAll(cluster.Dir)
+		_ = os.RemoveAll(filepath.Dir(cluster.Dir)) // the temporary directory holding data/
 	}
 	os.Exit(code)
 }

@@ -148,8 +148,8 @@ func NewWorld(t testing.TB, d *pgtest.DB) *World {
 		off["prototype"], off["pizza"], off["paring"])
 	b.Queue(`INSERT INTO offer_variants (consortium_id, offer_id, supplier_id, sku, currency, wholesale_price, suggested_retail_price, available_quantity)
 		VALUES ($1, $2, $3, 'CHEAP-1', 'EUR', 100, 900, 5)`, o, off["cheap"], m["outsider"])
-	b.Queue(`INSERT INTO variant_warehouses (consortium_id, variant_id, warehouse_id)
-		SELECT consortium_id, id, $2 FROM offer_variants WHERE consortium_id = $1 AND sku IN ('WOOD-OAK-1', 'HOSE-20', 'BREAD-26')`, c, wh)
+	b.Queue(`INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
+		SELECT consortium_id, supplier_id, id, $2 FROM offer_variants WHERE consortium_id = $1 AND sku IN ('WOOD-OAK-1', 'HOSE-20', 'BREAD-26')`, c, wh)
 	if err := d.Owner.SendBatch(ctx, b).Close(); err != nil {
 		t.Fatalf("searchtest: seed: %v", err)
 	}
