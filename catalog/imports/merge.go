@@ -40,21 +40,26 @@ const createStageSQL = `
 CREATE TEMP TABLE imp_offers (LIKE import_offers_template INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) ON COMMIT DROP;
 CREATE TEMP TABLE imp_variants (LIKE import_variants_template INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES) ON COMMIT DROP`
 
-var offerStageCols = []string{"handle", "row_number", "title", "description", "brand", "category_id", "images", "status", "visibility"}
+var offerStageCols = []string{"id", "created", "handle", "row_number", "title", "description", "brand", "category_id", "images", "status", "visibility"}
 
-var variantStageCols = []string{"sku", "row_number", "offer_handle", "gtin", "options", "weight_grams",
+var variantStageCols = []string{"id", "created", "sku", "row_number", "offer_handle", "gtin", "options", "weight_grams",
 	"wholesale_price", "suggested_retail_price", "minimum_resale_price", "tier_quantities", "tier_prices",
 	"availability", "available_quantity", "made_to_order_days", "ships_direct", "ship_from_latitude",
 	"ship_from_longitude", "ship_from_region", "ships_to_regions", "direct_lead_time_days",
 	"direct_shipping_cost", "warehouse_ids"}
 
+// Every staged offer and variant arrives with a new id (generated here) and created =
+// true; the merges point the existing ones at their row instead. New rows are inserted
+// with those ids and without RETURNING, which would make PostgreSQL check every new row
+// against the read policy (an offer lookup per variant).
+
 // mergeOffersSQL upserts the staged offers by (supplier, handle). Existing rows are locked
 // and read first (cur), so the change log compares with what was there. As in catalog,
 // only status and visibility (and with it the allow-list) bump the version and are
 // logged; other content is rewritten only when it differs. Switching to CONSORTIUM drops
-// the allow-list. It returns the offers written and the ids of those that changed (for
-// search). New offers are plain INSERTs: one created by hand between the lookup and the
-// insert fails the chunk with a unique violation, and the job's retry updates it.
+// the allow-list. It returns the ids of the offers written that changed (for search). New
+// offers are plain INSERTs: one created by hand between the lookup and the insert fails
+// the chunk with a unique violation, and the job's retry updates it.
 // $1 consortium, $2 supplier, $3 actor.
 const mergeOffersSQL = `
 WITH cur AS (
@@ -65,13 +70,13 @@ WITH cur AS (
     FROM imp_offers s
    CROSS JOIN LATERAL (SELECT * FROM offers o
                         WHERE o.consortium_id = $1 AND o.supplier_id = $2 AND o.handle = s.handle FOR UPDATE) o
+), fresh AS (
+  SELECT s.* FROM imp_offers s WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.handle = s.handle)
 ), ins AS (
-  INSERT INTO offers (consortium_id, supplier_id, handle, title, description, brand, category_id, images, status, visibility)
-  SELECT $1, $2, s.handle, s.title, s.description, s.brand, s.category_id, s.images,
-         coalesce(s.status, 'DRAFT'), coalesce(s.visibility, 'CONSORTIUM')
-    FROM imp_offers s
-   WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.handle = s.handle)
-  RETURNING handle, id
+  INSERT INTO offers (consortium_id, id, supplier_id, handle, title, description, brand, category_id, images, status, visibility)
+  SELECT $1, f.id, $2, f.handle, f.title, f.description, f.brand, f.category_id, f.images,
+         coalesce(f.status, 'DRAFT'), coalesce(f.visibility, 'CONSORTIUM')
+    FROM fresh f
 ), upd AS (
   UPDATE offers o
      SET title = s.title, description = s.description, brand = s.brand, category_id = s.category_id,
@@ -99,21 +104,17 @@ WITH cur AS (
   DELETE FROM offer_visibility ov USING upd u
    WHERE u.old_visibility = 'ALLOW_LIST' AND u.visibility = 'CONSORTIUM' AND ov.consortium_id = $1 AND ov.offer_id = u.id
 ), ids AS (
-  UPDATE imp_offers s SET id = x.id, created = x.created
-    FROM (SELECT handle, id, true AS created FROM ins UNION ALL SELECT handle, id, false FROM cur) x
-   WHERE s.handle = x.handle
-  RETURNING 1
+  UPDATE imp_offers s SET id = cur.id, created = false FROM cur WHERE s.handle = cur.handle
 )
-SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM imp_offers),
-       coalesce((SELECT array_agg(id) FROM (SELECT id FROM ins UNION SELECT id FROM upd) c), '{}')`
+SELECT coalesce((SELECT array_agg(id) FROM (SELECT id FROM fresh UNION SELECT id FROM upd) c), '{}')`
 
 // mergeVariantsSQL upserts the staged variants by (supplier, SKU) the same way. As in
 // catalog, the version bumps and the change log records only what listings depend on
 // (prices, tiers, availability); a variant added to an existing offer is logged at
-// version 1 with every value new. It marks which variants need their tiers and
-// warehouses rewritten, so a re-run of an unchanged file touches nothing, and returns
-// the variants written, the variants inserted and the offers whose variants changed.
-// $4 is the consortium currency.
+// version 1 with every value new. New variants get their tiers and warehouse links here;
+// for existing ones it marks which need them rewritten (tiersSQL), so a re-run of an
+// unchanged file touches nothing. It returns how many variants it inserted, how many
+// existed, and the offers whose variants changed. $4 is the consortium currency.
 const mergeVariantsSQL = `
 WITH cur AS (
   SELECT s.sku, v.id, v.offer_id, v.gtin, v.options, v.weight_grams, v.wholesale_price, v.suggested_retail_price,
@@ -130,18 +131,26 @@ WITH cur AS (
                          FROM variant_price_tiers WHERE consortium_id = $1 AND variant_id = v.id) t ON true
     LEFT JOIN LATERAL (SELECT array_agg(warehouse_id ORDER BY warehouse_id) AS ids
                          FROM variant_warehouses WHERE consortium_id = $1 AND variant_id = v.id) w ON true
+), fresh AS (
+  SELECT s.*, o.id AS offer_id, o.created AS offer_created
+    FROM imp_variants s JOIN imp_offers o ON o.handle = s.offer_handle
+   WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.sku = s.sku)
 ), ins AS (
-  INSERT INTO offer_variants (consortium_id, offer_id, supplier_id, sku, gtin, options, weight_grams, currency,
+  INSERT INTO offer_variants (consortium_id, id, offer_id, supplier_id, sku, gtin, options, weight_grams, currency,
          wholesale_price, suggested_retail_price, minimum_resale_price, availability, available_quantity,
          made_to_order_days, ships_direct, ship_from_latitude, ship_from_longitude, ship_from_region,
          ships_to_regions, direct_lead_time_days, direct_shipping_cost)
-  SELECT $1, o.id, $2, s.sku, s.gtin, s.options, s.weight_grams, $4,
-         s.wholesale_price, s.suggested_retail_price, s.minimum_resale_price, s.availability, s.available_quantity,
-         s.made_to_order_days, s.ships_direct, s.ship_from_latitude, s.ship_from_longitude, s.ship_from_region,
-         s.ships_to_regions, s.direct_lead_time_days, s.direct_shipping_cost
-    FROM imp_variants s JOIN imp_offers o ON o.handle = s.offer_handle
-   WHERE NOT EXISTS (SELECT 1 FROM cur WHERE cur.sku = s.sku)
-  RETURNING sku, id, offer_id, version
+  SELECT $1, f.id, f.offer_id, $2, f.sku, f.gtin, f.options, f.weight_grams, $4,
+         f.wholesale_price, f.suggested_retail_price, f.minimum_resale_price, f.availability, f.available_quantity,
+         f.made_to_order_days, f.ships_direct, f.ship_from_latitude, f.ship_from_longitude, f.ship_from_region,
+         f.ships_to_regions, f.direct_lead_time_days, f.direct_shipping_cost
+    FROM fresh f
+), tiers AS (
+  INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price)
+  SELECT $1, $2, f.id, t.q, t.p FROM fresh f, unnest(f.tier_quantities, f.tier_prices) AS t(q, p)
+), links AS (
+  INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
+  SELECT $1, $2, f.id, w FROM fresh f, unnest(f.warehouse_ids) AS w
 ), upd AS (
   UPDATE offer_variants v
      SET offer_id = o.id, gtin = s.gtin, options = s.options, weight_grams = s.weight_grams,
@@ -188,49 +197,41 @@ WITH cur AS (
            jsonb_build_array('leadTimeDays', import_change(cur.made_to_order_days, s.made_to_order_days))) AS changes) c
    WHERE c.changes IS NOT NULL
   UNION ALL
-  SELECT $1, i.offer_id, i.id, $2, i.version, $3, import_changes(
+  SELECT $1, f.offer_id, f.id, $2, 1, $3, import_changes(
            jsonb_build_array('status', import_change(NULL::text, 'ACTIVE'::text)),
            jsonb_build_array('currency', import_change(NULL::text, $4::text)),
-           jsonb_build_array('wholesalePrice', import_change(NULL::bigint, s.wholesale_price)),
-           jsonb_build_array('priceTiers', import_change(NULL::jsonb, import_tiers_json(s.tier_quantities, s.tier_prices))),
-           jsonb_build_array('suggestedRetailPrice', import_change(NULL::bigint, s.suggested_retail_price)),
-           jsonb_build_array('minimumResalePrice', import_change(NULL::bigint, s.minimum_resale_price)),
-           jsonb_build_array('availability', import_change(NULL::text, s.availability)),
-           jsonb_build_array('quantity', import_change(NULL::integer, s.available_quantity)),
-           jsonb_build_array('leadTimeDays', import_change(NULL::integer, s.made_to_order_days)))
-    FROM ins i JOIN imp_variants s ON s.sku = i.sku JOIN imp_offers o ON o.handle = s.offer_handle
-   WHERE NOT o.created
+           jsonb_build_array('wholesalePrice', import_change(NULL::bigint, f.wholesale_price)),
+           jsonb_build_array('priceTiers', import_change(NULL::jsonb, import_tiers_json(f.tier_quantities, f.tier_prices))),
+           jsonb_build_array('suggestedRetailPrice', import_change(NULL::bigint, f.suggested_retail_price)),
+           jsonb_build_array('minimumResalePrice', import_change(NULL::bigint, f.minimum_resale_price)),
+           jsonb_build_array('availability', import_change(NULL::text, f.availability)),
+           jsonb_build_array('quantity', import_change(NULL::integer, f.available_quantity)),
+           jsonb_build_array('leadTimeDays', import_change(NULL::integer, f.made_to_order_days)))
+    FROM fresh f
+   WHERE NOT f.offer_created
 ), ids AS (
   UPDATE imp_variants s
-     SET id = x.id, created = x.created, tiers_changed = x.tiers_changed, warehouses_changed = x.warehouses_changed
-    FROM (SELECT ins.sku, ins.id, true AS created, cardinality(s2.tier_quantities) > 0 AS tiers_changed,
-                 cardinality(s2.warehouse_ids) > 0 AS warehouses_changed
-            FROM ins JOIN imp_variants s2 ON s2.sku = ins.sku
-          UNION ALL
-          SELECT cur.sku, cur.id, false,
-                 (cur.tier_quantities, cur.tier_prices) IS DISTINCT FROM (s2.tier_quantities, s2.tier_prices),
-                 cur.warehouse_ids IS DISTINCT FROM s2.warehouse_ids
-            FROM cur JOIN imp_variants s2 ON s2.sku = cur.sku) x
-   WHERE s.sku = x.sku
-  RETURNING 1
+     SET id = cur.id, created = false,
+         tiers_changed = (cur.tier_quantities, cur.tier_prices) IS DISTINCT FROM (s.tier_quantities, s.tier_prices),
+         warehouses_changed = cur.warehouse_ids IS DISTINCT FROM s.warehouse_ids
+    FROM cur WHERE s.sku = cur.sku
 )
-SELECT (SELECT count(*) FROM ids), (SELECT count(*) FROM imp_variants), (SELECT count(*) FROM ins),
+SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM cur),
        coalesce((SELECT array_agg(DISTINCT id) FROM (
-         SELECT offer_id FROM ins UNION ALL SELECT offer_id FROM upd UNION ALL SELECT old_offer_id FROM upd) c(id)), '{}')`
+         SELECT offer_id FROM fresh UNION ALL SELECT offer_id FROM upd UNION ALL SELECT old_offer_id FROM upd) c(id)), '{}')`
 
-// The tiers and warehouse links of the variants marked above are replaced: all of them
-// go and the listed ones are inserted (new variants have none to delete). $1 consortium,
-// $2 supplier.
-const (
-	deleteTiersSQL = `DELETE FROM variant_price_tiers t USING imp_variants s
- WHERE s.tiers_changed AND NOT s.created AND t.consortium_id = $1 AND t.variant_id = s.id AND t.supplier_id = $2`
-	insertTiersSQL = `INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price)
-SELECT $1, $2, s.id, t.q, t.p FROM imp_variants s, unnest(s.tier_quantities, s.tier_prices) AS t(q, p) WHERE s.tiers_changed`
-	deleteWarehousesSQL = `DELETE FROM variant_warehouses w USING imp_variants s
- WHERE s.warehouses_changed AND NOT s.created AND w.consortium_id = $1 AND w.variant_id = s.id AND w.supplier_id = $2`
-	insertWarehousesSQL = `INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
-SELECT $1, $2, s.id, w FROM imp_variants s, unnest(s.warehouse_ids) AS w WHERE s.warehouses_changed`
-)
+// tiersSQL replaces the tiers and warehouse links of the existing variants marked above:
+// all of them go and the listed ones are inserted. $1 consortium, $2 supplier.
+var tiersSQL = []string{
+	`DELETE FROM variant_price_tiers t USING imp_variants s
+ WHERE s.tiers_changed AND NOT s.created AND t.consortium_id = $1 AND t.variant_id = s.id AND t.supplier_id = $2`,
+	`INSERT INTO variant_price_tiers (consortium_id, supplier_id, variant_id, min_quantity, price)
+SELECT $1, $2, s.id, t.q, t.p FROM imp_variants s, unnest(s.tier_quantities, s.tier_prices) AS t(q, p) WHERE s.tiers_changed AND NOT s.created`,
+	`DELETE FROM variant_warehouses w USING imp_variants s
+ WHERE s.warehouses_changed AND NOT s.created AND w.consortium_id = $1 AND w.variant_id = s.id AND w.supplier_id = $2`,
+	`INSERT INTO variant_warehouses (consortium_id, supplier_id, variant_id, warehouse_id)
+SELECT $1, $2, s.id, w FROM imp_variants s, unnest(s.warehouse_ids) AS w WHERE s.warehouses_changed AND NOT s.created`,
+}
 
 // searchBatch is how many offer ids one search update job carries.
 const searchBatch = 1000
@@ -250,40 +251,38 @@ func (r *run) merge(ctx context.Context, tx pgx.Tx, c *chunk) (counts, error) {
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"imp_offers"}, offerStageCols, pgx.CopyFromSlice(len(c.offers), func(i int) ([]any, error) {
 		o := &c.offers[i]
-		return []any{o.handle, o.line, o.title, o.description, o.brand, o.categoryID, o.images, o.status, o.visibility}, nil
+		return []any{newID(), true, o.handle, o.line, o.title, o.description, o.brand, o.categoryID, o.images, o.status, o.visibility}, nil
 	})); err != nil {
 		return counts{}, fmt.Errorf("copy offers: %w", err)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"imp_variants"}, variantStageCols, pgx.CopyFromSlice(len(c.variants), func(i int) ([]any, error) {
 		v := &c.variants[i]
-		return []any{v.sku, v.line, v.offerHandle, v.gtin, v.options, v.weight, v.wholesale, v.suggested, v.minimum,
+		return []any{newID(), true, v.sku, v.line, v.offerHandle, v.gtin, v.options, v.weight, v.wholesale, v.suggested, v.minimum,
 			v.tierQuantities, v.tierPrices, v.availability, v.quantity, v.leadTime, v.shipsDirect, v.lat, v.lng,
 			v.region, v.shipsTo, v.directLead, v.directCost, v.warehouses}, nil
 	})); err != nil {
 		return counts{}, fmt.Errorf("copy variants: %w", err)
 	}
-	var written, staged int
 	var changedOffers, changedByVariants []uuid.UUID
-	if err := tx.QueryRow(ctx, mergeOffersSQL, a.ConsortiumID, a.SupplierID, r.actor).Scan(&written, &staged, &changedOffers); err != nil {
+	if err := tx.QueryRow(ctx, mergeOffersSQL, a.ConsortiumID, a.SupplierID, r.actor).Scan(&changedOffers); err != nil {
 		return counts{}, fmt.Errorf("merge offers: %w", err)
 	}
-	if written != staged {
-		return counts{}, fmt.Errorf("merge offers: %d of %d offers written", written, staged)
-	}
-	var inserted int
+	var inserted, existing int
 	if err := tx.QueryRow(ctx, mergeVariantsSQL, a.ConsortiumID, a.SupplierID, r.actor, r.refs.currency).
-		Scan(&written, &staged, &inserted, &changedByVariants); err != nil {
+		Scan(&inserted, &existing, &changedByVariants); err != nil {
 		return counts{}, fmt.Errorf("merge variants: %w", err)
 	}
-	if written != staged {
-		return counts{}, fmt.Errorf("merge variants: %d of %d variants written", written, staged)
+	if inserted+existing != len(c.variants) {
+		return counts{}, fmt.Errorf("merge variants: %d new and %d existing of %d variants", inserted, existing, len(c.variants))
 	}
-	b := &pgx.Batch{}
-	for _, q := range []string{deleteTiersSQL, insertTiersSQL, deleteWarehousesSQL, insertWarehousesSQL} {
-		b.Queue(q, a.ConsortiumID, a.SupplierID)
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return counts{}, fmt.Errorf("merge tiers and warehouses: %w", err)
+	if existing > 0 {
+		b := &pgx.Batch{}
+		for _, q := range tiersSQL {
+			b.Queue(q, a.ConsortiumID, a.SupplierID)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return counts{}, fmt.Errorf("merge tiers and warehouses: %w", err)
+		}
 	}
 	changed := append(changedOffers, changedByVariants...)
 	slices.SortFunc(changed, func(x, y uuid.UUID) int { return bytes.Compare(x[:], y[:]) })
@@ -296,7 +295,7 @@ func (r *run) merge(ctx context.Context, tx pgx.Tx, c *chunk) (counts, error) {
 			}
 		}
 	}
-	return counts{created: inserted, updated: staged - inserted}, nil
+	return counts{created: inserted, updated: existing}, nil
 }
 
 // checkStatusMoves applies catalog's status rules, which depend on the current status:
@@ -376,4 +375,15 @@ func rowErrorRows(errs []RowError) []RowError {
 		out = append(out, e)
 	}
 	return out
+}
+
+// newID is the id of a new offer or variant: a version 7 UUID, which starts with the
+// time, so the ids of an import's rows are neighbours in the primary key and foreign
+// key indexes instead of scattered over them.
+func newID() uuid.UUID {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.New()
+	}
+	return id
 }

@@ -73,3 +73,17 @@ ALTER TABLE offer_variants DROP CONSTRAINT offer_variants_sku_check,
   ADD CONSTRAINT offer_variants_gtin_check CHECK (gtin ~ '^[0-9]+$' AND length(gtin) IN (8, 12, 13, 14));
 ALTER TABLE listings DROP CONSTRAINT listings_handle_check,
   ADD CONSTRAINT listings_handle_check CHECK (handle ~ '^[a-z0-9][a-z0-9-]*$' AND length(handle) <= 128);
+
+-- 6. import_analyze also samples the ids. Every foreign key check of a written row (a
+--    variant's offer, a tier's variant) is a lookup by id that PostgreSQL plans once per
+--    connection and then reuses only if the reusable plan looks no dearer than a fresh
+--    one; without statistics on id it guessed 129 rows for the unique lookup, so it planned
+--    every check afresh. Into a catalog that already held other suppliers' offers, a
+--    100,000-row import took 11–16 s instead of 7 s, a quarter of it planning key checks.
+CREATE OR REPLACE FUNCTION import_analyze() RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public SET default_statistics_target = 10 AS $$
+  ANALYZE offers (consortium_id, id, supplier_id, handle),
+          offer_variants (consortium_id, id, supplier_id, sku, offer_id),
+          variant_price_tiers (consortium_id, variant_id),
+          variant_warehouses (consortium_id, variant_id);
+$$;
