@@ -70,6 +70,8 @@ func newCatalogSet(t *testing.T, d *pgtest.DB, h string) *catalogSet {
 		w.c.ID, cs.m[0].MemberID).Scan(&cs.importID))
 	_, err = d.Owner.Exec(ctx, `INSERT INTO import_job_errors (consortium_id, job_id, row_number, message) VALUES ($1, $2, 1, 'bad')`, w.c.ID, cs.importID)
 	ok(t, err)
+	_, err = d.Owner.Exec(ctx, `INSERT INTO import_job_files (consortium_id, job_id, part, data) VALUES ($1, $2, 0, 'sku,title')`, w.c.ID, cs.importID)
+	ok(t, err)
 	return cs
 }
 
@@ -253,6 +255,7 @@ var catalogTables = []struct{ table, insert string }{
 	{"offer_changes", `INSERT INTO offer_changes (consortium_id, offer_id, supplier_id, version, actor, changes) SELECT c, o, m0, 9, 'x', '{}' FROM p`},
 	{"import_jobs", `INSERT INTO import_jobs (consortium_id, supplier_id, format) SELECT c, m0, 'CSV' FROM p`},
 	{"import_job_errors", `INSERT INTO import_job_errors (consortium_id, job_id, row_number, message) SELECT c, job, 2, 'x' FROM p`},
+	{"import_job_files", `INSERT INTO import_job_files (consortium_id, job_id, part, data) SELECT c, job, 9, '\x00' FROM p`},
 }
 
 // withParams names the parameters for catalogTables' inserts.

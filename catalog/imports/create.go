@@ -91,11 +91,18 @@ func (s *Service) Create(ctx context.Context, p tenants.Principal, format string
 			return apperr.Forbidden("only a supplier member may import offers")
 		}
 		job, err = scanJob(tx.QueryRow(ctx, `INSERT INTO import_jobs
-			(consortium_id, supplier_id, format, total_rows, payload, payload_bytes, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+jobCols,
-			p.ConsortiumID, p.MemberID, format, rows, data, len(data), catalog.Actor(p)))
+			(consortium_id, supplier_id, format, total_rows, payload_bytes, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+jobCols,
+			p.ConsortiumID, p.MemberID, format, rows, len(data), catalog.Actor(p)))
 		if err != nil {
 			return err
+		}
+		// One statement per part, so no protocol message is larger than a part.
+		for part, off := 0, 0; off < len(data); part, off = part+1, off+payloadSlice {
+			if _, err := tx.Exec(ctx, `INSERT INTO import_job_files (consortium_id, job_id, part, data) VALUES ($1, $2, $3, $4)`,
+				p.ConsortiumID, job.ID, part, data[off:min(len(data), off+payloadSlice)]); err != nil {
+				return err
+			}
 		}
 		_, err = s.jobs.InsertTx(ctx, tx, Args{JobID: job.ID, ConsortiumID: p.ConsortiumID, SupplierID: p.MemberID}, nil)
 		return err

@@ -43,6 +43,34 @@ func TestCreate(t *testing.T) {
 		}
 	})
 
+	t.Run("OKLargeFileStoredInParts", func(t *testing.T) {
+		// 30,000 rows, about 6.4 MB: two 4 MiB parts that read back as the file.
+		var buf bytes.Buffer
+		if err := imports.Generate(&buf, "csv", 7500, 4, 7); err != nil {
+			t.Fatal(err)
+		}
+		big := e.mustMember(t, "big", true, false)
+		job, err := e.svc.Create(ctx, big, "csv", bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts int
+		var stored []byte
+		if err := e.d.Owner.QueryRow(ctx, `SELECT count(*), string_agg(data, ''::bytea ORDER BY part) FROM import_job_files WHERE job_id = $1`,
+			job.ID).Scan(&parts, &stored); err != nil {
+			t.Fatal(err)
+		}
+		if want := (buf.Len() + 4<<20 - 1) / (4 << 20); parts != want || parts < 2 || !bytes.Equal(stored, buf.Bytes()) {
+			t.Fatalf("%d parts (want %d) holding %d bytes of %d, equal %v", parts, want, len(stored), buf.Len(), bytes.Equal(stored, buf.Bytes()))
+		}
+		if err := e.svc.Run(ctx, job.Args()); err != nil {
+			t.Fatal(err)
+		}
+		if job, err = e.svc.Job(ctx, big, job.ID); err != nil || job.Created != 30000 || job.Failed != 0 {
+			t.Fatalf("job = %+v, %v", job, err)
+		}
+	})
+
 	rejects := []struct {
 		name   string
 		p      tenants.Principal

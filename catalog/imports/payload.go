@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -9,16 +10,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// payloadSlice is how much of the stored file one read fetches.
+// payloadSlice is the size of the parts a file is stored in (import_job_files).
 const payloadSlice = 4 << 20
 
-// payloadReader streams the job's file out of import_jobs.payload (stored uncompressed,
-// so substring() reads only the slice asked for): memory stays flat whatever the size.
+// payloadReader streams the job's file out of import_job_files a part at a time: memory
+// stays flat whatever the size.
 type payloadReader struct {
-	ctx context.Context
-	run *run
-	off int64
-	buf []byte
+	ctx  context.Context
+	run  *run
+	off  int64
+	part int
+	buf  []byte
 }
 
 func (p *payloadReader) Read(b []byte) (int, error) {
@@ -28,15 +30,18 @@ func (p *payloadReader) Read(b []byte) (int, error) {
 		}
 		a := p.run.args
 		err := db.InReadTx(p.ctx, p.run.svc.pool, p.run.scope, func(tx pgx.Tx) error {
-			return tx.QueryRow(p.ctx, `SELECT substring(payload FROM $3 FOR $4) FROM import_jobs WHERE consortium_id = $1 AND id = $2`,
-				a.ConsortiumID, a.JobID, p.off+1, min(payloadSlice, p.run.size-p.off)).Scan(&p.buf)
+			return tx.QueryRow(p.ctx, `SELECT data FROM import_job_files WHERE consortium_id = $1 AND job_id = $2 AND part = $3`,
+				a.ConsortiumID, a.JobID, p.part).Scan(&p.buf)
 		})
-		if err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, io.ErrUnexpectedEOF // the job ended (its file deleted) while this run read it
+		} else if err != nil {
 			return 0, fmt.Errorf("read import file: %w", err)
 		}
 		if len(p.buf) == 0 {
 			return 0, io.ErrUnexpectedEOF
 		}
+		p.part++
 		p.off += int64(len(p.buf))
 	}
 	n := copy(b, p.buf)

@@ -297,7 +297,8 @@ func (r *run) maybeAnalyze(ctx context.Context) error {
 }
 
 // finishSQL ends a job: the file is dropped, the total is what was read.
-const finishSQL = `UPDATE import_jobs SET status = $3, error = nullif($4, ''), finished_at = now(), payload = NULL,
+const finishSQL = `WITH file AS (DELETE FROM import_job_files WHERE consortium_id = $1 AND job_id = $2)
+	UPDATE import_jobs SET status = $3, error = nullif($4, ''), finished_at = now(),
 	total_rows = CASE WHEN $3 = 'SUCCEEDED' THEN processed ELSE total_rows END
 	WHERE consortium_id = $1 AND id = $2`
 

@@ -84,7 +84,7 @@ func TestImport(t *testing.T) {
 		if avail != "MADE_TO_ORDER" || days != 12 {
 			t.Fatalf("PAN-1: %s %d", avail, days)
 		}
-		if n := e.count(t, `SELECT count(*) FROM import_jobs WHERE payload IS NOT NULL`); n != 0 {
+		if n := e.count(t, `SELECT count(*) FROM import_job_files`); n != 0 {
 			t.Fatal("the file stays stored after the job ended")
 		}
 	})

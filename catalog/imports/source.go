@@ -242,6 +242,19 @@ func decodeJSONRow(r *rawRow, text []byte) {
 	}
 }
 
+// unmarshalJSONString is json.Unmarshal for a string value already checked by the
+// decoder of its line: one without escapes (almost every one) is its bytes between the
+// quotes, which saves the second scan json.Unmarshal makes (a third of JSONL parsing).
+func unmarshalJSONString(raw []byte, s *string) error {
+	if len(raw) >= 2 && raw[len(raw)-1] == '"' {
+		if body := raw[1 : len(raw)-1]; bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+			*s = string(body)
+			return nil
+		}
+	}
+	return json.Unmarshal(raw, s)
+}
+
 func decodeJSONValue(r *rawRow, c column, raw json.RawMessage) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -254,7 +267,7 @@ func decodeJSONValue(r *rawRow, c column, raw json.RawMessage) {
 	switch raw[0] {
 	case '"':
 		var s string
-		if err = json.Unmarshal(raw, &s); err == nil {
+		if err = unmarshalJSONString(raw, &s); err == nil {
 			if strings.IndexByte(s, 0) >= 0 {
 				r.fail(c, "contains a NUL character")
 				return

@@ -48,6 +48,7 @@ SELECT create_distributed_table('offer_search_counts', 'consortium_id', colocate
 SELECT create_distributed_table('import_jobs', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('import_job_errors', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('import_job_chunks', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('import_job_files', 'consortium_id', colocate_with => 'categories');
 -- Consortium-scoped people and bookkeeping share the catalog's group.
 SELECT create_distributed_table('users', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('idempotency_keys', 'consortium_id', colocate_with => 'categories');
