@@ -17,7 +17,7 @@ import (
 //
 //	go test ./catalog/imports -run '^$' -bench Import100k -benchtime 3x
 //
-// BENCH_KEEP=FILE keeps the database of the last format run (its URLs go to FILE).
+// BENCH_KEEP=FILE keeps the databases (FILE gets the URLs of the last one run).
 func BenchmarkImport100k(b *testing.B) {
 	for _, c := range []struct {
 		name, format string

@@ -98,9 +98,9 @@ func (s *Service) Create(ctx context.Context, p tenants.Principal, format string
 			return err
 		}
 		// One statement per part, so no protocol message is larger than a part.
-		for part, off := 0, 0; off < len(data); part, off = part+1, off+payloadSlice {
+		for part, off := 0, 0; off < len(data); part, off = part+1, off+filePartBytes {
 			if _, err := tx.Exec(ctx, `INSERT INTO import_job_files (consortium_id, job_id, part, data) VALUES ($1, $2, $3, $4)`,
-				p.ConsortiumID, job.ID, part, data[off:min(len(data), off+payloadSlice)]); err != nil {
+				p.ConsortiumID, job.ID, part, data[off:min(len(data), off+filePartBytes)]); err != nil {
 				return err
 			}
 		}

@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/catalog"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/riverqueue/river"
 )
 
@@ -252,7 +251,7 @@ func (r *run) merge(ctx context.Context, tx pgx.Tx, c *chunk) (counts, error) {
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"imp_offers"}, offerStageCols, pgx.CopyFromSlice(len(c.offers), func(i int) ([]any, error) {
 		o := &c.offers[i]
-		return []any{newID(), true, o.handle, o.line, o.title, o.description, o.brand, pgUUID(o.categoryID), o.images, o.status, o.visibility}, nil
+		return []any{newID(), true, o.handle, o.line, o.title, o.description, o.brand, o.categoryID, o.images, o.status, o.visibility}, nil
 	})); err != nil {
 		return counts{}, fmt.Errorf("copy offers: %w", err)
 	}
@@ -260,7 +259,7 @@ func (r *run) merge(ctx context.Context, tx pgx.Tx, c *chunk) (counts, error) {
 		v := &c.variants[i]
 		return []any{newID(), true, v.sku, v.line, v.offerHandle, v.gtin, v.options, v.weight, v.wholesale, v.suggested, v.minimum,
 			v.tierQuantities, v.tierPrices, v.availability, v.quantity, v.leadTime, v.shipsDirect, v.lat, v.lng,
-			v.region, v.shipsTo, v.directLead, v.directCost, pgUUIDs(v.warehouses)}, nil
+			v.region, v.shipsTo, v.directLead, v.directCost, v.warehouses}, nil
 	})); err != nil {
 		return counts{}, fmt.Errorf("copy variants: %w", err)
 	}
@@ -381,28 +380,10 @@ func rowErrorRows(errs []RowError) []RowError {
 // newID is the id of a new offer or variant: a version 7 UUID, which starts with the
 // time, so the ids of an import's rows are neighbours in the primary key and foreign
 // key indexes instead of scattered over them.
-func newID() pgtype.UUID {
+func newID() uuid.UUID {
 	id, err := uuid.NewV7()
 	if err != nil {
-		id = uuid.New()
+		return uuid.New()
 	}
-	return pgtype.UUID{Bytes: id, Valid: true}
-}
-
-// pgUUID and pgUUIDs hand COPY its own UUID type: pgx encodes uuid.UUID through its
-// driver.Valuer (a string parsed back), which cost an import of 100,000 rows about half a
-// second of CPU.
-func pgUUID(id *uuid.UUID) pgtype.UUID {
-	if id == nil {
-		return pgtype.UUID{}
-	}
-	return pgtype.UUID{Bytes: *id, Valid: true}
-}
-
-func pgUUIDs(ids []uuid.UUID) []pgtype.UUID {
-	out := make([]pgtype.UUID, len(ids))
-	for i, id := range ids {
-		out[i] = pgtype.UUID{Bytes: id, Valid: true}
-	}
-	return out
+	return id
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// payloadSlice is the size of the parts a file is stored in (import_job_files).
-const payloadSlice = 4 << 20
+// filePartBytes is the size of the parts a file is stored in (import_job_files).
+const filePartBytes = 4 << 20
 
 // payloadReader streams the job's file out of import_job_files a part at a time: memory
 // stays flat whatever the size.
