@@ -13,7 +13,8 @@ import (
 // Postgres is the default backend: the offer_search table (migration 004) with weighted
 // full text, trigram typo fallback and per-caller entitlement and discounts joined live;
 // migration 010 adds what keeps broad searches cheap (text rows carrying their columns,
-// per-supplier counts for browses, list-price indexes for price and margin orders).
+// per-supplier counts for browses, list-price indexes for price and margin orders), 012
+// an index of stock and price, and 014 a row per offer and region for region filters.
 type Postgres struct {
 	pool *pgxpool.Pool
 }

@@ -10,10 +10,13 @@ import (
 	"github.com/guildmart/guildmart/internal/pgtest"
 )
 
-// TestPostgresCounts checks that the count and facets of a browse, which come from
-// offer_search_counts, equal those of the live scan (a filter that matches every offer
-// forces it) for every kind of caller, and that the counts equal offer_search regrouped,
-// after each kind of change the triggers must follow.
+// TestPostgresCounts checks the tables offer_search's triggers keep in step, after each
+// kind of change the triggers must follow: that offer_search_counts equals offer_search
+// regrouped and offer_search_regions equals it unnested, and that for every kind of
+// caller the count and facets of a browse, which come from the counts, equal those of the
+// live scan (a filter that matches every offer forces it), and a search by region, which
+// reads offer_search_regions, equals the same search read from offer_search (a supplier
+// filter naming every supplier forces that).
 func TestPostgresCounts(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -53,6 +56,19 @@ func TestPostgresCounts(t *testing.T) {
 		if drift != 0 || missing != 0 {
 			t.Errorf("offer_search_counts: %d rows differ from offer_search, %d missing", drift, missing)
 		}
+		const unnested = `SELECT s.consortium_id, s.offer_id, r, s.supplier_id, s.status, s.visibility, s.category_id, s.brand,
+			s.wholesale, s.suggested_retail, s.ships_direct, s.in_warehouse, s.in_stock, s.created_at FROM offer_search s, unnest(s.regions) r`
+		const regions = `SELECT consortium_id, offer_id, region, supplier_id, status, visibility, category_id, brand,
+			wholesale, suggested_retail, ships_direct, in_warehouse, in_stock, created_at FROM offer_search_regions`
+		var rows, extra, absent int
+		if err := d.Owner.QueryRow(ctx, `SELECT (SELECT count(*) FROM offer_search_regions),
+			(SELECT count(*) FROM (`+regions+` EXCEPT `+unnested+`) x), (SELECT count(*) FROM (`+unnested+` EXCEPT `+regions+`) y)`).Scan(&rows, &extra, &absent); err != nil {
+			t.Fatal(err)
+		}
+		if rows == 0 || extra != 0 || absent != 0 {
+			t.Errorf("offer_search_regions: %d rows, %d differ from offer_search, %d missing", rows, extra, absent)
+		}
+		every := w.MemberIDs("alpha", "bravo", "charlie")
 		for _, who := range []string{"shop1", "shop2", "alpha", "bravo", "charlie", ""} {
 			p := w.Operator()
 			if who != "" {
@@ -70,6 +86,24 @@ func TestPostgresCounts(t *testing.T) {
 				}
 				if counted.TotalCount != scanned.TotalCount || !reflect.DeepEqual(counted.Facets, scanned.Facets) {
 					t.Errorf("%q %+v: counted %d %+v, scanned %d %+v", who, f, counted.TotalCount, counted.Facets, scanned.TotalCount, scanned.Facets)
+				}
+			}
+			for _, f := range []search.Filter{{ShipsTo: "FR"}, {ShipsTo: "AT"}, {ShipsTo: "DE", InStock: true}, {ShipsTo: "AT", WholesaleMax: ptr(int64(2500))}} {
+				for _, sort := range []search.Sort{search.SortNewest, search.SortPriceAsc, search.SortMarginDesc} {
+					q := search.Query{Filter: f, Sort: sort}
+					regional, err := s.Search(ctx, p, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					q.Filter.SupplierIDs = every
+					scanned, err := s.Search(ctx, p, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(regional.Hits, scanned.Hits) || regional.TotalCount != scanned.TotalCount ||
+						!reflect.DeepEqual(regional.Facets, scanned.Facets) {
+						t.Errorf("%q %+v %s: by region %d %+v, scanned %d %+v", who, f, sort, regional.TotalCount, regional.Hits, scanned.TotalCount, scanned.Hits)
+					}
 				}
 			}
 		}
@@ -90,6 +124,28 @@ func TestPostgresCounts(t *testing.T) {
 		}
 		check(t)
 	})
+	t.Run("OKRegionsChange", func(t *testing.T) {
+		// knife reaches AT instead of FR, board no longer from its warehouse, hose's
+		// price changes: each offer's rows are rewritten; santoku's stay as they were.
+		exec(t, `UPDATE offer_variants SET ships_to_regions = '{DE,AT}' WHERE offer_id = $1`, w.Offers["knife"])
+		exec(t, `DELETE FROM variant_warehouses WHERE variant_id IN (SELECT id FROM offer_variants WHERE offer_id = $1)`, w.Offers["board"])
+		exec(t, `UPDATE offer_variants SET wholesale_price = wholesale_price + 1 WHERE offer_id = $1`, w.Offers["hose"])
+		var before []string
+		if err := d.Owner.QueryRow(ctx, `SELECT array_agg(ctid::text ORDER BY region) FROM offer_search_regions WHERE offer_id = $1`, w.Offers["santoku"]).Scan(&before); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Index(ctx, w.ConsortiumID, w.Offers["knife"], w.Offers["board"], w.Offers["hose"], w.Offers["santoku"]); err != nil {
+			t.Fatal(err)
+		}
+		check(t)
+		var after []string
+		if err := d.Owner.QueryRow(ctx, `SELECT array_agg(ctid::text ORDER BY region) FROM offer_search_regions WHERE offer_id = $1`, w.Offers["santoku"]).Scan(&after); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(before, after) || len(before) == 0 {
+			t.Errorf("santoku's unchanged rows were rewritten: %v, then %v", before, after)
+		}
+	})
 	t.Run("OKAgreementsLive", func(t *testing.T) {
 		exec(t, `UPDATE sourcing_agreements SET status = 'APPROVED' WHERE seller_id = $1`, w.Members["shop2"])
 		exec(t, `UPDATE sourcing_agreements SET status = 'REVOKED' WHERE seller_id = $1`, w.Members["shop1"])
@@ -104,3 +160,5 @@ func TestPostgresCounts(t *testing.T) {
 		check(t)
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -59,9 +59,10 @@ func TestPostgresListPricePages(t *testing.T) {
 }
 
 // TestPostgresInStockPricePages checks the pages of in-stock searches sorted by price,
-// which walk offer_search_stock_price_idx with their filters (and merge the discounted
-// suppliers' rows that could still make the page), against the same pages sorted from
-// every match: naming every supplier in a filter forces that.
+// which walk offer_search_stock_price_idx, or with a region offer_search_regions_stock_price_idx,
+// with their filters (and merge the discounted suppliers' rows that could still make the
+// page), against the same pages sorted from every match of offer_search: naming every
+// supplier in a filter forces that.
 func TestPostgresInStockPricePages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -97,6 +98,9 @@ func TestPostgresInStockPricePages(t *testing.T) {
 		"price range":            {InStock: true, WholesaleMin: i64(1000), WholesaleMax: i64(20000)},
 		"to FR, price, direct":   {InStock: true, ShipsTo: "FR", WholesaleMin: i64(5000), WholesaleMax: i64(30000), FulfillmentModes: []search.FulfillmentMode{search.ModeDirect}},
 		"narrow discounted band": {InStock: true, WholesaleMin: i64(9000), WholesaleMax: i64(9400)},
+		// Not walked (any stock) but read from offer_search_regions, like the two "to FR".
+		"to PL, any stock": {ShipsTo: "PL"},
+		"to DE, price":     {ShipsTo: "DE", WholesaleMin: i64(2000), WholesaleMax: i64(9000)},
 	}
 	for name, p := range callers {
 		for fname, f := range filters {

@@ -125,9 +125,13 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
   WHERE a.consortium_id = %[1]s AND a.seller_id = %[2]s AND a.status = 'APPROVED' AND a.discount_bps > 0)`, cid, mid)
 	}
 	// Text matches come with their columns from offer_search_candidates (migration 010),
-	// which applies the caller's entitlement themselves; a browse reads offer_search under
-	// its policy. Either way the rule is applied again here.
+	// which applies the caller's entitlement themselves; a browse reads offer_search, or
+	// for a region filter offer_search_regions (byRegion), under its policy. Either way
+	// the rule is applied again here.
 	from := "offer_search s"
+	if byRegion(q, mode) {
+		from = "offer_search_regions s"
+	}
 	switch mode {
 	case textFTS:
 		from = fmt.Sprintf("offer_search_candidates("+tsquerySQL+", NULL, %s) s", a.add(q.Text), a.add(q.Sort == SortRelevance))
@@ -192,7 +196,7 @@ m AS %[1]s (
         SELECT v.offer_id FROM offer_visibility v WHERE v.consortium_id = %[1]s AND v.member_id = %[2]s))
       AND s.supplier_id NOT IN (%[3]s)))`, cid, mid, blockedSuppliersSQL(cid, mid))
 	}
-	writeFilters(&b, &a, cid, q.Filter, d)
+	writeFilters(&b, &a, cid, q.Filter, d, byRegion(q, mode))
 	b.WriteString("\n)")
 	writeFacetSource(&b, c, q, mode, cid, mid)
 	// One pass counts the matches and, unless skipped, the three value facets; the
@@ -257,7 +261,8 @@ func countable(f Filter, mode textMode) bool {
 
 // walkable reports whether q's page comes from a walk in list-price order (pageSQL) rather
 // than from sorting every match: a price sort of in-stock offers, which
-// offer_search_stock_price_idx (migration 012) holds in that order with every column
+// offer_search_stock_price_idx (migration 012), or with a region filter
+// offer_search_regions_stock_price_idx (014), holds in that order with every column
 // the filters read, so that a walk never reads the table, and no filter that has an
 // index of its own (category, brand, supplier): those are read through it, and their
 // few matches sorted. A walk that finds few matches reads at most the index range the
@@ -269,6 +274,17 @@ func walkable(q Query, mode textMode) bool {
 	f := q.Filter
 	return mode == textNone && f.InStock && q.Sort == SortPriceAsc &&
 		f.CategoryPath == "" && len(f.Brands) == 0 && len(f.SupplierIDs) == 0
+}
+
+// byRegion reports whether q reads offer_search_regions (migration 014), one row per
+// offer and region it ships to, in order of region, stock and list price: a region
+// filter without text (whose candidates come with their regions) and without a
+// category, brand or supplier filter (those read their own, narrower indexes of
+// offer_search). Its index reads only the offers that reach the region, where
+// offer_search's reads every offer in the stock and price range and tests its regions.
+func byRegion(q Query, mode textMode) bool {
+	f := q.Filter
+	return mode == textNone && f.ShipsTo != "" && f.CategoryPath == "" && len(f.Brands) == 0 && len(f.SupplierIDs) == 0
 }
 
 // writeFacetSource writes fm, the rows the count and facets sum: the matches one by one,
@@ -358,8 +374,9 @@ func listPriceCeiling(price string) string {
     ELSE %[1]s * 10000 / (10000 - dmax) + 1 END`, price)
 }
 
-// writeFilters writes f's conditions on s; d is the expression of a row's discount.
-func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter, d string) {
+// writeFilters writes f's conditions on s; d is the expression of a row's discount;
+// regional says s is offer_search_regions (byRegion).
+func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter, d string, regional bool) {
 	if f.CategoryPath != "" {
 		// The category ids as one array read once: a join here gets planned as a nested
 		// loop over the whole catalog (row security hides the real row counts).
@@ -384,7 +401,10 @@ func writeFilters(b *strings.Builder, a *sqlArgs, cid string, f Filter, d string
 		}
 		fmt.Fprintf(b, "\n    AND (%s)", strings.Join(ors, " OR "))
 	}
-	if f.ShipsTo != "" {
+	switch {
+	case f.ShipsTo != "" && regional:
+		fmt.Fprintf(b, "\n    AND s.region = %s", a.add(f.ShipsTo))
+	case f.ShipsTo != "":
 		fmt.Fprintf(b, "\n    AND %s = ANY(s.regions)", a.add(f.ShipsTo))
 	}
 	if f.InStock {

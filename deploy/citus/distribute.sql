@@ -45,6 +45,7 @@ SELECT create_distributed_table('offer_changes', 'consortium_id', colocate_with 
 SELECT create_distributed_table('offer_search', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('offer_search_text', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('offer_search_counts', 'consortium_id', colocate_with => 'categories');
+SELECT create_distributed_table('offer_search_regions', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('import_jobs', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('import_job_errors', 'consortium_id', colocate_with => 'categories');
 SELECT create_distributed_table('import_job_chunks', 'consortium_id', colocate_with => 'categories');
