@@ -37,6 +37,11 @@ const textColumns = `consortium_id, offer_id, document, supplier_id, status, vis
 // offer_search_source, with their text rows, and deletes the rows of those offers
 // that are no longer searchable (their documents go by cascade), in one statement. It
 // returns how many offers are searchable.
+//
+// A row whose content is unchanged is not written: a full reindex that finds nothing new
+// writes nothing (before, it rewrote every row of both tables, which left them twice
+// their size in dead rows until vacuum, and text searches read the larger heap), and
+// indexed_at is when the row last changed.
 func indexSQL(all bool) string {
 	src, scope := "offer_search_source($2)", "AND d.offer_id = ANY($2)"
 	if all {
@@ -57,7 +62,14 @@ up AS (
     suggested_retail = EXCLUDED.suggested_retail, ships_direct = EXCLUDED.ships_direct,
     in_warehouse = EXCLUDED.in_warehouse, regions = EXCLUDED.regions, in_stock = EXCLUDED.in_stock,
     created_at = EXCLUDED.created_at, indexed_at = now()
-  RETURNING 1
+  WHERE (offer_search.supplier_id, offer_search.status, offer_search.visibility, offer_search.category_id,
+         offer_search.brand, offer_search.title, offer_search.currency, offer_search.wholesale,
+         offer_search.suggested_retail, offer_search.ships_direct, offer_search.in_warehouse,
+         offer_search.regions, offer_search.in_stock, offer_search.created_at)
+    IS DISTINCT FROM (EXCLUDED.supplier_id, EXCLUDED.status, EXCLUDED.visibility, EXCLUDED.category_id,
+         EXCLUDED.brand, EXCLUDED.title, EXCLUDED.currency, EXCLUDED.wholesale,
+         EXCLUDED.suggested_retail, EXCLUDED.ships_direct, EXCLUDED.in_warehouse,
+         EXCLUDED.regions, EXCLUDED.in_stock, EXCLUDED.created_at)
 ),
 txt AS (
   INSERT INTO offer_search_text (` + textColumns + `)
@@ -68,8 +80,17 @@ txt AS (
     wholesale = EXCLUDED.wholesale, suggested_retail = EXCLUDED.suggested_retail,
     ships_direct = EXCLUDED.ships_direct, in_warehouse = EXCLUDED.in_warehouse, regions = EXCLUDED.regions,
     in_stock = EXCLUDED.in_stock, created_at = EXCLUDED.created_at
+  WHERE (offer_search_text.document, offer_search_text.supplier_id, offer_search_text.status,
+         offer_search_text.visibility, offer_search_text.category_id, offer_search_text.brand,
+         offer_search_text.wholesale, offer_search_text.suggested_retail, offer_search_text.ships_direct,
+         offer_search_text.in_warehouse, offer_search_text.regions, offer_search_text.in_stock,
+         offer_search_text.created_at)
+    IS DISTINCT FROM (EXCLUDED.document, EXCLUDED.supplier_id, EXCLUDED.status, EXCLUDED.visibility,
+         EXCLUDED.category_id, EXCLUDED.brand, EXCLUDED.wholesale, EXCLUDED.suggested_retail,
+         EXCLUDED.ships_direct, EXCLUDED.in_warehouse, EXCLUDED.regions, EXCLUDED.in_stock,
+         EXCLUDED.created_at)
 )
-SELECT count(*) FROM up`
+SELECT count(*) FROM src`
 }
 
 var (

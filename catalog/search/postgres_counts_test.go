@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/guildmart/guildmart/catalog/search"
 	"github.com/guildmart/guildmart/catalog/search/searchtest"
 	"github.com/guildmart/guildmart/internal/pgtest"
@@ -149,6 +150,48 @@ func TestPostgresCounts(t *testing.T) {
 	t.Run("OKAgreementsLive", func(t *testing.T) {
 		exec(t, `UPDATE sourcing_agreements SET status = 'APPROVED' WHERE seller_id = $1`, w.Members["shop2"])
 		exec(t, `UPDATE sourcing_agreements SET status = 'REVOKED' WHERE seller_id = $1`, w.Members["shop1"])
+		check(t)
+	})
+	t.Run("OKReindexWritesOnlyChanges", func(t *testing.T) {
+		// Row versions (xmin) of both tables by offer: an unchanged offer's rows are
+		// not rewritten by a full reindex; a changed one's are.
+		versions := func(t *testing.T) map[string]string {
+			t.Helper()
+			out := map[string]string{}
+			rows, err := d.Owner.Query(ctx, `SELECT s.offer_id, s.xmin::text || '/' || x.xmin::text
+				FROM offer_search s JOIN offer_search_text x USING (consortium_id, offer_id)`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id uuid.UUID
+				var v string
+				if err := rows.Scan(&id, &v); err != nil {
+					t.Fatal(err)
+				}
+				out[w.OfferName(id)] = v
+			}
+			return out
+		}
+		if _, err := s.Reindex(ctx, w.ConsortiumID); err != nil {
+			t.Fatal(err)
+		}
+		before := versions(t)
+		exec(t, `UPDATE offers SET description = description || ' Now with a sheath.' WHERE id = $1`, w.Offers["santoku"])
+		n, err := s.Reindex(ctx, w.ConsortiumID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := versions(t)
+		for name, v := range before {
+			if changed := after[name] != v; changed != (name == "santoku") {
+				t.Errorf("%s: rows %s, then %s", name, v, after[name])
+			}
+		}
+		if n != len(before) || len(after) != len(before) {
+			t.Errorf("reindex reports %d offers; %d rows before, %d after", n, len(before), len(after))
+		}
 		check(t)
 	})
 	t.Run("OKDeleted", func(t *testing.T) {
