@@ -112,7 +112,8 @@ func benchCatalog(b testing.TB, d *pgtest.DB, n int) (uuid.UUID, uuid.UUID) {
 // BenchmarkSearch measures typical catalog searches on a 100,000-offer catalog
 // (BENCH_OFFERS overrides) as a seller with agreements, and reports each query type's
 // p50 and p95 latency. Run: go test ./catalog/search -run '^$' -bench Search -benchtime 200x
-// (BENCH_EXPLAIN=1 prints the plans to stderr; BENCH_KEEP=FILE keeps the database).
+// (BENCH_EXPLAIN=1 prints the plans to stderr; BENCH_KEEP=FILE keeps the database;
+// BENCH_REINDEX=1 times a second full reindex, which finds nothing to change).
 func BenchmarkSearch(b *testing.B) {
 	n := 100000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_OFFERS")); err == nil && v > 0 {
