@@ -12,6 +12,7 @@ import (
 	"github.com/guildmart/guildmart/internal/apperr"
 	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/guildmart/guildmart/tenants"
+	"github.com/guildmart/guildmart/tenants/tenanttest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -54,15 +55,8 @@ func (w *world) wh(name string) string { return w.c.Handle + "-" + name }
 // member admits and activates a member and returns its owner principal.
 func (w *world) member(t testing.TB, handle string, supplier, seller bool) tenants.Principal {
 	t.Helper()
-	ctx := context.Background()
-	m, err := w.ten.InviteMember(ctx, w.op, tenants.MemberInvite{Handle: handle, LegalName: handle, IsSupplier: supplier, IsSeller: seller})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.ten.ActivateMember(ctx, w.op, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	p := tenants.Principal{Kind: tenants.KindMember, ConsortiumID: w.c.ID, MemberID: m.ID, Role: tenants.RoleOwner, KeyID: uuid.New()}
+	p := tenanttest.ActiveMember(t, w.ten, w.op, tenants.MemberInvite{Handle: handle, LegalName: handle, IsSupplier: supplier, IsSeller: seller})
+	p.KeyID = uuid.New()
 	w.members[handle] = p
 	return p
 }

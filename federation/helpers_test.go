@@ -11,6 +11,7 @@ import (
 	"github.com/guildmart/guildmart/internal/db"
 	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/guildmart/guildmart/tenants"
+	"github.com/guildmart/guildmart/tenants/tenanttest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -60,15 +61,7 @@ func newWorldIn(t testing.TB, d *pgtest.DB, h string) *world {
 
 func (w *world) member(t testing.TB, handle string, supplier, seller bool) tenants.Principal {
 	t.Helper()
-	ctx := context.Background()
-	m, err := w.ten.InviteMember(ctx, w.op, tenants.MemberInvite{Handle: handle, LegalName: "Legal " + handle, IsSupplier: supplier, IsSeller: seller})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.ten.ActivateMember(ctx, w.op, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	return tenants.Principal{Kind: tenants.KindMember, ConsortiumID: w.c.ID, MemberID: m.ID, Role: tenants.RoleOwner}
+	return tenanttest.ActiveMember(t, w.ten, w.op, tenants.MemberInvite{Handle: handle, LegalName: "Legal " + handle, IsSupplier: supplier, IsSeller: seller})
 }
 
 func (w *world) shopper(sf *tenants.Storefront) tenants.Principal {

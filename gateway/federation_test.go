@@ -19,6 +19,7 @@ import (
 	"github.com/guildmart/guildmart/internal/money"
 	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/guildmart/guildmart/tenants"
+	"github.com/guildmart/guildmart/tenants/tenanttest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -52,14 +53,8 @@ func newFedWorld(tb testing.TB) *fedWorld {
 	}
 	op := tenants.Principal{Kind: tenants.KindOperator, ConsortiumID: w.c.ID}
 	member := func(h string, supplier bool) tenants.Principal {
-		m, err := w.ten.InviteMember(ctx, op, tenants.MemberInvite{Handle: h, LegalName: "Legal " + h, IsSupplier: supplier, IsSeller: !supplier})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := w.ten.ActivateMember(ctx, op, m.ID); err != nil {
-			tb.Fatal(err)
-		}
-		p := tenants.Principal{Kind: tenants.KindMember, ConsortiumID: w.c.ID, MemberID: m.ID, Role: tenants.RoleOwner}
+		p := tenanttest.ActiveMember(tb, w.ten, op, tenants.MemberInvite{Handle: h, LegalName: "Legal " + h, IsSupplier: supplier, IsSeller: !supplier})
+		var err error
 		if _, w.keys[h], err = w.ten.CreateAPIKey(ctx, p, tenants.APIKeyCreate{Role: tenants.RoleOwner}); err != nil {
 			tb.Fatal(err)
 		}

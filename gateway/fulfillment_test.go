@@ -21,6 +21,7 @@ import (
 	"github.com/guildmart/guildmart/internal/ids"
 	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/guildmart/guildmart/tenants"
+	"github.com/guildmart/guildmart/tenants/tenanttest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -62,14 +63,8 @@ func newFFWorld(tb testing.TB) *ffWorld {
 		tb.Fatal(err)
 	}
 	member := func(h string, supplier bool) tenants.Principal {
-		m, err := ten.InviteMember(ctx, w.operator, tenants.MemberInvite{Handle: h, LegalName: "Legal " + h, IsSupplier: supplier, IsSeller: !supplier})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := ten.ActivateMember(ctx, w.operator, m.ID); err != nil {
-			tb.Fatal(err)
-		}
-		p := tenants.Principal{Kind: tenants.KindMember, ConsortiumID: w.c.ID, MemberID: m.ID, Role: tenants.RoleOwner}
+		p := tenanttest.ActiveMember(tb, ten, w.operator, tenants.MemberInvite{Handle: h, LegalName: "Legal " + h, IsSupplier: supplier, IsSeller: !supplier})
+		var err error
 		if _, w.keys[h], err = ten.CreateAPIKey(ctx, p, tenants.APIKeyCreate{Role: tenants.RoleOwner}); err != nil {
 			tb.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/guildmart/guildmart/tenants"
+	"github.com/guildmart/guildmart/tenants/tenanttest"
 )
 
 // TestNoNPlusOne counts SQL statements for a nested member → storefronts → member query:
@@ -34,14 +35,7 @@ func TestNoNPlusOne(t *testing.T) {
 
 	small := count()
 	for i := range 20 {
-		m, err := w.svc.InviteMember(ctx, op, tenants.MemberInvite{Handle: fmt.Sprintf("extra-%02d", i), LegalName: "Extra", IsSeller: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.svc.ActivateMember(ctx, op, m.ID); err != nil {
-			t.Fatal(err)
-		}
-		owner := tenants.Principal{Kind: tenants.KindMember, ConsortiumID: w.c1.ID, MemberID: m.ID, Role: tenants.RoleOwner}
+		owner := tenanttest.ActiveMember(t, w.svc, op, tenants.MemberInvite{Handle: fmt.Sprintf("extra-%02d", i), LegalName: "Extra", IsSeller: true})
 		if _, err := w.svc.CreateStorefront(ctx, owner, tenants.StorefrontCreate{Handle: fmt.Sprintf("extra-shop-%02d", i), Name: "Shop"}); err != nil {
 			t.Fatal(err)
 		}

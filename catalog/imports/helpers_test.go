@@ -11,6 +11,7 @@ import (
 	"github.com/guildmart/guildmart/internal/jobs"
 	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/guildmart/guildmart/tenants"
+	"github.com/guildmart/guildmart/tenants/tenanttest"
 	"github.com/riverqueue/river"
 )
 
@@ -59,15 +60,7 @@ func searchStub(w *river.Workers, _ *[]*river.PeriodicJob) {
 // mustMember invites and activates a member and returns its owner principal.
 func (e *env) mustMember(tb testing.TB, handle string, supplier, seller bool) tenants.Principal {
 	tb.Helper()
-	ctx := context.Background()
-	m, err := e.ts.InviteMember(ctx, e.op, tenants.MemberInvite{Handle: handle, LegalName: handle, IsSupplier: supplier, IsSeller: seller})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := e.ts.ActivateMember(ctx, e.op, m.ID); err != nil {
-		tb.Fatal(err)
-	}
-	return tenants.Principal{Kind: tenants.KindMember, ConsortiumID: e.c, MemberID: m.ID, Role: tenants.RoleOwner}
+	return tenanttest.ActiveMember(tb, e.ts, e.op, tenants.MemberInvite{Handle: handle, LegalName: handle, IsSupplier: supplier, IsSeller: seller})
 }
 
 // mustImport uploads body and runs the job to the end, returning the finished job.

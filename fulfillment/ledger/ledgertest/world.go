@@ -15,6 +15,7 @@ import (
 	"github.com/guildmart/guildmart/internal/db"
 	"github.com/guildmart/guildmart/internal/pgtest"
 	"github.com/guildmart/guildmart/tenants"
+	"github.com/guildmart/guildmart/tenants/tenanttest"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -63,15 +64,7 @@ func New(t testing.TB, feeBps int) *World {
 
 func (w *World) Member(t testing.TB, handle string, supplier, seller bool) tenants.Principal {
 	t.Helper()
-	ctx := context.Background()
-	m, err := w.Ten.InviteMember(ctx, w.Op, tenants.MemberInvite{Handle: handle, LegalName: "Legal " + handle, IsSupplier: supplier, IsSeller: seller})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Ten.ActivateMember(ctx, w.Op, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	return tenants.Principal{Kind: tenants.KindMember, ConsortiumID: w.C.ID, MemberID: m.ID, Role: tenants.RoleOwner}
+	return tenanttest.ActiveMember(t, w.Ten, w.Op, tenants.MemberInvite{Handle: handle, LegalName: "Legal " + handle, IsSupplier: supplier, IsSeller: seller})
 }
 
 func (w *World) Customer() tenants.Principal {
