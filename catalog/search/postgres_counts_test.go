@@ -127,8 +127,10 @@ func TestPostgresCounts(t *testing.T) {
 	})
 	t.Run("OKRegionsChange", func(t *testing.T) {
 		// knife reaches AT instead of FR, board no longer from its warehouse, hose's
-		// price changes: each offer's rows are rewritten; santoku's stay as they were.
+		// price changes: each offer's rows are rewritten. santoku's title changes, which
+		// rewrites its offer_search row but nothing its region rows carry: they stay.
 		exec(t, `UPDATE offer_variants SET ships_to_regions = '{DE,AT}' WHERE offer_id = $1`, w.Offers["knife"])
+		exec(t, `UPDATE offers SET title = title || ' (new edition)' WHERE id = $1`, w.Offers["santoku"])
 		exec(t, `DELETE FROM variant_warehouses WHERE variant_id IN (SELECT id FROM offer_variants WHERE offer_id = $1)`, w.Offers["board"])
 		exec(t, `UPDATE offer_variants SET wholesale_price = wholesale_price + 1 WHERE offer_id = $1`, w.Offers["hose"])
 		var before []string

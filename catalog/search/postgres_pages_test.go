@@ -16,20 +16,11 @@ import (
 // margin, which walk the list-price indexes for suppliers that give the caller no discount
 // and sort only the discounted suppliers' rows that could still make the page, against the
 // same pages sorted from every match (a filter matching every offer forces that). The
-// catalog is the benchmark's, small: 40 suppliers, 5 of them discounting the seller 3–12 %.
+// catalog is pagesCatalog.
 func TestPostgresListPricePages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := pgtest.New(t)
-	cid, seller := benchCatalog(t, d, 3000)
-	s := search.NewPostgres(d.App)
-	if _, err := s.Reindex(ctx, cid); err != nil {
-		t.Fatal(err)
-	}
-	callers := map[string]tenants.Principal{
-		"discounted seller": {Kind: tenants.KindMember, ConsortiumID: cid, MemberID: seller, Role: tenants.RoleOwner},
-		"operator":          {Kind: tenants.KindOperator, ConsortiumID: cid},
-	}
+	_, s, _, callers := pagesCatalog(t)
 	zero := int64(0)
 	for name, p := range callers {
 		for _, sort := range []search.Sort{search.SortPriceAsc, search.SortPriceDesc, search.SortMarginDesc, search.SortMarginPercentDesc} {
@@ -66,12 +57,7 @@ func TestPostgresListPricePages(t *testing.T) {
 func TestPostgresInStockPricePages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := pgtest.New(t)
-	cid, seller := benchCatalog(t, d, 3000)
-	s := search.NewPostgres(d.App)
-	if _, err := s.Reindex(ctx, cid); err != nil {
-		t.Fatal(err)
-	}
+	d, s, cid, callers := pagesCatalog(t)
 	var suppliers []uuid.UUID
 	rows, err := d.Owner.Query(ctx, `SELECT id FROM members WHERE consortium_id = $1 AND is_supplier`, cid)
 	if err != nil {
@@ -86,10 +72,6 @@ func TestPostgresInStockPricePages(t *testing.T) {
 	}
 	if rows.Err() != nil || len(suppliers) != 40 {
 		t.Fatalf("suppliers: %d, %v", len(suppliers), rows.Err())
-	}
-	callers := map[string]tenants.Principal{
-		"discounted seller": {Kind: tenants.KindMember, ConsortiumID: cid, MemberID: seller, Role: tenants.RoleOwner},
-		"operator":          {Kind: tenants.KindOperator, ConsortiumID: cid},
 	}
 	i64 := func(v int64) *int64 { return &v }
 	filters := map[string]search.Filter{
@@ -139,4 +121,21 @@ func ids(res *search.Result) []uuid.UUID {
 		out[i] = h.OfferID
 	}
 	return out
+}
+
+// pagesCatalog is the benchmark's catalog, small (3,000 offers; 40 suppliers, 5 of them
+// discounting the seller 3–12 %), indexed, with the two callers the page tests compare
+// for: that seller and the operator.
+func pagesCatalog(t *testing.T) (*pgtest.DB, *search.Postgres, uuid.UUID, map[string]tenants.Principal) {
+	t.Helper()
+	d := pgtest.New(t)
+	cid, seller := benchCatalog(t, d, 3000)
+	s := search.NewPostgres(d.App)
+	if _, err := s.Reindex(context.Background(), cid); err != nil {
+		t.Fatal(err)
+	}
+	return d, s, cid, map[string]tenants.Principal{
+		"discounted seller": {Kind: tenants.KindMember, ConsortiumID: cid, MemberID: seller, Role: tenants.RoleOwner},
+		"operator":          {Kind: tenants.KindOperator, ConsortiumID: cid},
+	}
 }

@@ -47,8 +47,8 @@ func (s *Postgres) Search(ctx context.Context, p tenants.Principal, q Query) (*R
 		// keeps the cached plan: nothing in it varies, and planning costs more than it
 		// saves. So do searches filtered by stock, region, price, margin and fulfilment
 		// mode only: their plan is the same for any values (the index of stock and price,
-		// or every offer), and planning it, with the policies it expands three times,
-		// took 4 ms.
+		// or of region, stock and price, or every offer), and planning it, with the
+		// policies it expands three times, took 4 ms.
 		plans := "auto"
 		if q.Text != "" || q.Filter.CategoryPath != "" || len(q.Filter.Brands) > 0 || len(q.Filter.SupplierIDs) > 0 {
 			plans = "force_custom_plan"
@@ -173,7 +173,7 @@ func buildSearch(c caller, q Query, offset int, mode textMode) (string, sqlArgs)
 		keys = append(keys, "s.wholesale", "s.list_margin", "s.list_margin_bps")
 	case walkable(q, mode):
 		// The count and facets read m once and the page walks it in list-price order, both
-		// from offer_search_stock_price_idx (see walkable).
+		// from the index of stock and price (see walkable).
 		mat = "NOT MATERIALIZED"
 		keys = append(keys, "s.wholesale")
 	}

@@ -111,3 +111,27 @@ func TestPostgresRegionsIsolation(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresRegionsPolicy holds offer_search_regions' read policy to offer_search's:
+// migration 014 wrote it out again, word for word, and a later change to either must
+// change both.
+func TestPostgresRegionsPolicy(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	rows, err := d.Owner.Query(context.Background(), `SELECT polname, pg_get_expr(polqual, polrelid) FROM pg_policy
+		WHERE polname IN ('offer_search_read', 'offer_search_regions_read') ORDER BY polname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var name, rule string
+		err := r.Scan(&name, &rule)
+		return rule, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rules) != 2 || rules[0] != rules[1] || rules[0] == "" {
+		t.Errorf("the read policies differ:\n%q", rules)
+	}
+}

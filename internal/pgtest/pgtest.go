@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,13 +41,14 @@ func (d *DB) Keep(path string) error {
 }
 
 var (
-	superURL  string
-	cluster   *pgcluster.Cluster
-	template  string
-	setupOnce sync.Once
-	setupErr  error
-	cloneMu   sync.Mutex
-	seq       atomic.Int64
+	superURL    string
+	cluster     *pgcluster.Cluster
+	clusterTemp string // the temporary directory holding the cluster's data/, removed with it
+	template    string
+	setupOnce   sync.Once
+	setupErr    error
+	cloneMu     sync.Mutex
+	seq         atomic.Int64
 )
 
 // Main runs the package's tests; call it from TestMain so a cluster this package started
@@ -57,7 +57,7 @@ func Main(m *testing.M) {
 	code := m.Run()
 	if cluster != nil {
 		_ = cluster.Stop()
-		_ = os.RemoveAll(filepath.Dir(cluster.Dir)) // the temporary directory holding data/
+		_ = os.RemoveAll(clusterTemp)
 	}
 	os.Exit(code)
 }
@@ -82,6 +82,7 @@ func setup() {
 			setupErr = err
 			return
 		}
+		clusterTemp = dir
 		_ = os.Chmod(dir, 0o755)
 		port, err := pgcluster.FreePort()
 		if err != nil {
